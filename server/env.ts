@@ -1,0 +1,46 @@
+// Process configuration, parsed once with zod so a bad value fails at start-up
+// with the variable's name instead of somewhere deep in a request.
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFlag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  SLUICE_DATA_DIR: z.string().min(1).default('.sluice'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
+  BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SLUICE_PUBLIC_URL: z.string().url().optional(),
+  SLUICE_EMBEDDED_WORKER: booleanFlag.optional(),
+  SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { dataDir: string };
+
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // Empty strings count as unset, as shells and .env files commonly produce them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.SLUICE_DATA_DIR) };
+}
+
+let cached: Env | undefined;
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
