@@ -1,0 +1,237 @@
+// Compiles a VisualPipeline document into an execution plan. Pure: no I/O, and
+// user mistakes come back as diagnostics, never as exceptions.
+import type { ZodError } from 'zod';
+import type { ColumnLineage, NodeDefinition } from '../pipeline/define-node';
+import { VisualPipelineSchema, type VisualPipeline } from '../pipeline/model';
+import { getNodeDefinition } from '../pipeline/registry';
+import type { Column } from '../pipeline/types';
+import { table, type Relation } from '../sql/ast';
+import type { StageOp } from '../sql/ops';
+import { DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics';
+import { buildGraph, findCycle, topologicalOrder, type PipelineGraph } from './graph';
+
+export interface Stage {
+  /** Equal to the id of the node it runs. */
+  id: string;
+  nodeIds: string[];
+  kind: string;
+  dependsOn: string[];
+  ops: StageOp[];
+  /** Table holding each output port's rows once the stage has run. */
+  outputTables: Record<string, string>;
+}
+
+export interface ExecutionPlan {
+  stages: Stage[];
+}
+
+export interface CompileResult {
+  diagnostics: Diagnostic[];
+  /** Propagated columns of every output port whose schema is known. */
+  schemas: Record<string, Record<string, Column[]>>;
+  lineage: Record<string, Record<string, Record<string, ColumnLineage>>>;
+  /** Present only when there are no error diagnostics. */
+  plan: ExecutionPlan | null;
+}
+
+interface NodeState {
+  def: NodeDefinition;
+  config: unknown;
+}
+
+export function compile(input: unknown): CompileResult {
+  const parsed = VisualPipelineSchema.safeParse(input);
+  if (!parsed.success) {
+    return { diagnostics: zodDiagnostics(parsed.error, 'DOCUMENT_INVALID'), schemas: {}, lineage: {}, plan: null };
+  }
+  return compileDocument(parsed.data);
+}
+
+export function compileDocument(doc: VisualPipeline): CompileResult {
+  const diagnostics: Diagnostic[] = [];
+  const schemas: CompileResult['schemas'] = {};
+  const lineage: CompileResult['lineage'] = {};
+  if (doc.nodes.length === 0) {
+    diagnostics.push({ code: 'EMPTY_PIPELINE', severity: 'error', message: 'Add a source, transforms and a destination to the canvas' });
+    return { diagnostics, schemas, lineage, plan: null };
+  }
+
+  const graph = buildGraph(doc);
+  checkStructure(doc, graph, diagnostics);
+
+  // Resolve kinds and validate each node's settings.
+  const states = new Map<string, NodeState>();
+  for (const { node } of graph.nodes.values()) {
+    const def = getNodeDefinition(node.kind);
+    if (!def) {
+      diagnostics.push({ code: 'UNKNOWN_NODE_KIND', severity: 'error', nodeId: node.id, message: `Unknown node kind "${node.kind}"` });
+      continue;
+    }
+    if (node.version !== def.version) {
+      diagnostics.push({
+        code: 'UNSUPPORTED_NODE_VERSION',
+        severity: 'error',
+        nodeId: node.id,
+        message: `${def.label} version ${node.version} is not supported (this Sluice has version ${def.version})`,
+      });
+      continue;
+    }
+    const config = def.config.safeParse(node.config);
+    if (!config.success) {
+      for (const d of zodDiagnostics(config.error, 'INVALID_CONFIG')) diagnostics.push({ ...d, nodeId: node.id });
+      // Outputs stay unknown; downstream nodes are checked once this is fixed.
+      states.set(node.id, { def, config: undefined });
+      continue;
+    }
+    states.set(node.id, { def, config: config.data });
+  }
+
+  // Wiring: required inputs, ports that exist.
+  for (const { node, inputs, outputs } of graph.nodes.values()) {
+    const def = states.get(node.id)?.def;
+    if (!def) continue;
+    for (const port of def.ports.inputs) {
+      if (!inputs.has(port.name)) {
+        diagnostics.push({ code: 'INPUT_NOT_CONNECTED', severity: 'error', nodeId: node.id, port: port.name, message: `Connect the "${port.label}" input of ${def.label}` });
+      }
+    }
+    for (const [port, edges] of inputs) {
+      if (!def.ports.inputs.some((p) => p.name === port)) {
+        for (const e of edges) diagnostics.push(edgePortDiagnostic(e.id, node.id, def, port, 'input'));
+      }
+    }
+    for (const [port, edges] of outputs) {
+      if (!def.ports.outputs.some((p) => p.name === port)) {
+        for (const e of edges) diagnostics.push(edgePortDiagnostic(e.id, node.id, def, port, 'output'));
+      }
+    }
+    for (const port of def.ports.outputs) {
+      if (!outputs.has(port.name)) {
+        diagnostics.push({ code: 'OUTPUT_UNUSED', severity: 'warning', nodeId: node.id, port: port.name, message: `The "${port.label}" output of ${def.label} goes nowhere` });
+      }
+    }
+  }
+
+  const { order, blocked } = topologicalOrder(graph);
+  if (blocked.length > 0) {
+    const cycle = findCycle(graph, blocked);
+    const label = (id: string) => graph.nodes.get(id)?.node.label ?? id;
+    for (const nodeId of new Set(cycle.length > 0 ? cycle : blocked)) {
+      diagnostics.push({ code: 'CYCLE', severity: 'error', nodeId, message: `Cycle: ${cycle.map(label).join(' → ')}. Data must flow one way.` });
+    }
+  }
+
+  // Schema propagation in dependency order.
+  const known = (nodeId: string, port: string): Column[] | undefined => schemas[nodeId]?.[port];
+  for (const nodeId of order) {
+    const state = states.get(nodeId);
+    const graphNode = graph.nodes.get(nodeId);
+    if (!state || state.config === undefined || !graphNode) continue;
+    const inputs: Record<string, Column[]> = {};
+    let inputsKnown = true;
+    for (const port of state.def.ports.inputs) {
+      const edge = graphNode.inputs.get(port.name)?.[0];
+      const columns = edge ? known(edge.source.node, edge.source.port) : undefined;
+      if (columns) inputs[port.name] = columns;
+      else inputsKnown = false;
+    }
+    if (!inputsKnown) continue;
+    const result = state.def.propagate({ config: state.config, inputs });
+    schemas[nodeId] = result.outputs;
+    lineage[nodeId] = result.lineage;
+    for (const issue of result.issues ?? []) {
+      diagnostics.push({ code: issue.code, severity: issue.severity ?? 'error', nodeId, path: issue.path, message: issue.message });
+    }
+  }
+
+  if (![...states.values()].some((s) => s.def.category === 'destination')) {
+    diagnostics.push({ code: 'NO_DESTINATION', severity: 'error', message: 'Add a destination: a pipeline that writes nowhere does nothing' });
+  }
+
+  const plan = hasErrors(diagnostics) ? null : planStages(order, graph, states, schemas);
+  return { diagnostics: sortDiagnostics(diagnostics, doc), schemas, lineage, plan };
+}
+
+function checkStructure(doc: VisualPipeline, graph: PipelineGraph, diagnostics: Diagnostic[]): void {
+  const seen = new Set<string>();
+  for (const node of doc.nodes) {
+    if (seen.has(node.id)) diagnostics.push({ code: 'DUPLICATE_NODE_ID', severity: 'error', nodeId: node.id, message: `Node id "${node.id}" is used twice` });
+    seen.add(node.id);
+  }
+  for (const edge of doc.edges) {
+    for (const end of [edge.source, edge.target]) {
+      if (!graph.nodes.has(end.node)) {
+        diagnostics.push({ code: 'EDGE_UNKNOWN_NODE', severity: 'error', edgeId: edge.id, message: `Edge ${edge.id} points at node "${end.node}", which does not exist` });
+      }
+    }
+  }
+  for (const { node, inputs } of graph.nodes.values()) {
+    for (const [port, edges] of inputs) {
+      if (edges.length > 1) {
+        diagnostics.push({ code: 'INPUT_ALREADY_CONNECTED', severity: 'error', nodeId: node.id, port, message: `Input "${port}" has ${edges.length} incoming edges; it takes one` });
+      }
+    }
+  }
+}
+
+function edgePortDiagnostic(edgeId: string, nodeId: string, def: NodeDefinition, port: string, side: 'input' | 'output'): Diagnostic {
+  const ports = side === 'input' ? def.ports.inputs : def.ports.outputs;
+  return {
+    code: 'EDGE_UNKNOWN_PORT',
+    severity: 'error',
+    nodeId,
+    edgeId,
+    port,
+    message: `${def.label} has no ${side} port "${port}" (it has: ${ports.map((p) => p.name).join(', ') || 'none'})`,
+  };
+}
+
+function planStages(order: string[], graph: PipelineGraph, states: Map<string, NodeState>, schemas: CompileResult['schemas']): ExecutionPlan {
+  const tables = new Map<string, string>(); // `${nodeId}\0${port}` → table
+  const stages: Stage[] = [];
+  order.forEach((nodeId, index) => {
+    const state = states.get(nodeId);
+    const graphNode = graph.nodes.get(nodeId);
+    if (!state || !graphNode) return;
+    const inputs: Record<string, Relation> = {};
+    const inputColumns: Record<string, Column[]> = {};
+    const dependsOn = new Set<string>();
+    for (const [port, edges] of graphNode.inputs) {
+      const edge = edges[0];
+      if (!edge) continue;
+      const source = tables.get(`${edge.source.node}\0${edge.source.port}`);
+      if (source) inputs[port] = table(source);
+      inputColumns[port] = schemas[edge.source.node]?.[edge.source.port] ?? [];
+      dependsOn.add(edge.source.node);
+    }
+    const outputTables: Record<string, string> = {};
+    const outputTable = (port: string) => {
+      const name = `s${index}_${port.replace(/\W/g, '_')}`;
+      outputTables[port] = name;
+      tables.set(`${nodeId}\0${port}`, name);
+      return name;
+    };
+    for (const port of state.def.ports.outputs) outputTable(port.name);
+    const ops = state.def.plan({ nodeId, config: state.config, inputs, inputColumns, outputTable });
+    stages.push({ id: nodeId, nodeIds: [nodeId], kind: state.def.kind, dependsOn: [...dependsOn], ops, outputTables });
+  });
+  return { stages };
+}
+
+function zodDiagnostics(error: ZodError, code: 'DOCUMENT_INVALID' | 'INVALID_CONFIG'): Diagnostic[] {
+  return error.issues.map((issue) => ({
+    code,
+    severity: 'error' as const,
+    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
+    message: issue.path.length > 0 || code === 'INVALID_CONFIG' ? issue.message : `${DiagnosticCodes[code]}: ${issue.message}`,
+  }));
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[], doc: VisualPipeline): Diagnostic[] {
+  const position = new Map(doc.nodes.map((n, i) => [n.id, i]));
+  const rank = (d: Diagnostic) => (d.nodeId === undefined ? -1 : (position.get(d.nodeId) ?? doc.nodes.length));
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => rank(a.d) - rank(b.d) || (a.d.severity === b.d.severity ? 0 : a.d.severity === 'error' ? -1 : 1) || a.i - b.i)
+    .map(({ d }) => d);
+}

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import type { VisualPipeline } from './model';
+
+/** JSON with object keys sorted, so equal documents hash equally. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function contentHash(doc: VisualPipeline): string {
+  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+}

@@ -1,0 +1,132 @@
+// How a node kind is declared: data (ports, config schema, form fields, docs)
+// plus pure functions (schema propagation with lineage, planning). The palette,
+// the settings form, the compiler and the engine all read this one declaration.
+import type { z } from 'zod';
+import type { Relation } from '../sql/ast';
+import type { StageOp } from '../sql/ops';
+import type { Column } from './types';
+
+export type NodeCategory = 'source' | 'transform' | 'destination';
+
+export interface PortSpec {
+  name: string;
+  label: string;
+}
+
+/** Form fields, rendered by one generic settings form. `key` is a config key. */
+export type FieldSpec<Key extends string = string> = { key: Key; label: string; help?: string } & (
+  | { widget: 'text'; placeholder?: string }
+  | { widget: 'select'; options: { value: string; label: string }[] }
+  | { widget: 'toggle' }
+  /** Uploads a CSV file and fills path, dialect and columns from what the server sniffs. */
+  | { widget: 'csvUpload' }
+  /** Editable list of column names and types. */
+  | { widget: 'schema' }
+  /** Multi-select of the named input port's columns, in order. */
+  | { widget: 'columnList'; port: string }
+  /** Rule list (column, operator, value) over the named input port's columns. */
+  | { widget: 'conditions'; port: string }
+);
+
+/** A problem found in one node's settings or wiring; the compiler adds the node id. */
+export interface NodeIssue {
+  code: 'UNKNOWN_COLUMN' | 'TYPE_MISMATCH' | 'INVALID_VALUE' | 'DUPLICATE_OUTPUT_COLUMN' | 'INVALID_CONFIG';
+  severity?: 'error' | 'warning';
+  path: (string | number)[];
+  message: string;
+}
+
+/** How one output column came to be. */
+export interface ColumnLineage {
+  from: { port: string; column: string }[];
+  how: 'copied' | 'renamed' | 'derived' | 'aggregated' | 'read';
+}
+
+/** Columns the node reads without producing them (filter predicates, join keys). */
+export interface ColumnUse {
+  port: string;
+  column: string;
+  how: 'filter' | 'join' | 'order';
+}
+
+export interface PropagateResult {
+  outputs: Record<string, Column[]>;
+  /** Per output port, per output column. */
+  lineage: Record<string, Record<string, ColumnLineage>>;
+  uses?: ColumnUse[];
+  issues?: NodeIssue[];
+}
+
+export interface PlanContext<Config> {
+  nodeId: string;
+  config: Config;
+  /** The relation feeding each input port. */
+  inputs: Record<string, Relation>;
+  /** The columns of each input port, as propagated. */
+  inputColumns: Record<string, Column[]>;
+  /** Table name to materialise each output port into. */
+  outputTable(port: string): string;
+}
+
+export interface NodeDefinition<Config = unknown> {
+  kind: string;
+  /** Bumped when the config shape changes incompatibly. */
+  version: number;
+  category: NodeCategory;
+  label: string;
+  description: string;
+  /** A short glyph shown on the palette and canvas. */
+  icon: string;
+  ports: { inputs: PortSpec[]; outputs: PortSpec[] };
+  config: z.ZodType<Config>;
+  /** Config of a freshly dropped node; may be incomplete (the compiler says what is missing). */
+  initialConfig: Record<string, unknown>;
+  fields: FieldSpec<Extract<keyof Config, string>>[];
+  propagate(ctx: { config: Config; inputs: Record<string, Column[]> }): PropagateResult;
+  plan(ctx: PlanContext<Config>): StageOp[];
+}
+
+/** Keeps each declaration's Config type while the registry stores them side by side. */
+export function defineNode<Config>(definition: NodeDefinition<Config>): NodeDefinition<Config> {
+  return definition;
+}
+
+export function passThroughLineage(port: string, columns: Column[]): Record<string, ColumnLineage> {
+  return Object.fromEntries(columns.map((c) => [c.name, { from: [{ port, column: c.name }], how: 'copied' as const }]));
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function closestName(name: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 2)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+export function unknownColumnIssue(column: string, available: Column[], path: (string | number)[]): NodeIssue {
+  const suggestion = closestName(column, available.map((c) => c.name));
+  return {
+    code: 'UNKNOWN_COLUMN',
+    path,
+    message: `Column "${column}" does not exist in the input${suggestion ? `; did you mean "${suggestion}"?` : ''} (available: ${available.map((c) => c.name).join(', ') || 'none'})`,
+  };
+}
