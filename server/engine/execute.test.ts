@@ -1,0 +1,153 @@
+import { mkdtemp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compile, type ExecutionPlan } from '../compiler/compile';
+import { AppError } from '../errors';
+import { linearPipeline, ordersCsv } from '../testing/pipelines';
+import { executePlan, type StageEvent } from './execute';
+import { sniffCsv } from './sniff';
+
+let root: string;
+let temp: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'sluice-engine-'));
+  temp = path.join(root, '..', `${path.basename(root)}-tmp`);
+  await writeFile(path.join(root, 'orders.csv'), ordersCsv);
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function planOf(doc: unknown): ExecutionPlan {
+  const result = compile(doc);
+  expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  if (!result.plan) throw new Error('no plan');
+  return result.plan;
+}
+
+async function readCsvRows(file: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv('${file.replace(/'/g, "''")}', header = true, all_varchar = true)`);
+  const rows = reader.getRowObjectsJson();
+  conn.closeSync();
+  db.closeSync();
+  return rows;
+}
+
+describe('executePlan', () => {
+  it('runs csv → filter → select → csv and reports rows per stage', async () => {
+    const events: StageEvent[] = [];
+    const result = await executePlan(planOf(linearPipeline()), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) });
+
+    expect(await readCsvRows(path.join(root, 'out/paid.csv'))).toEqual([
+      { order_id: '1', customer: 'alice', amount: '10.5' },
+      { order_id: '3', customer: 'carol, jr', amount: '150.25' },
+    ]);
+    expect(result).toMatchObject({ rowsRead: 5, rowsWritten: 2, files: [{ nodeId: 'out', path: 'out/paid.csv', rows: 2 }] });
+    const done = events.filter((e) => e.status === 'succeeded').map((e) => [e.stageId, e.rowsIn, e.rowsOut]);
+    expect(done).toEqual([
+      ['src', 5, 5],
+      ['keep_paid', 5, 2],
+      ['cols', 2, 2],
+      ['out', 2, 2],
+    ]);
+    await expect(stat(temp)).rejects.toThrow();
+  });
+
+  it('writes Parquet', async () => {
+    await executePlan(planOf(linearPipeline({ sink: { format: 'parquet', path: 'out/paid.parquet' } })), { workspaceRoot: root, tempDir: temp });
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const reader = await conn.runAndReadAll(`SELECT order_id, amount FROM read_parquet('${path.join(root, 'out/paid.parquet')}') ORDER BY order_id`);
+    expect(reader.getRowObjectsJson()).toEqual([
+      { order_id: '1', amount: 10.5 },
+      { order_id: '3', amount: 150.25 },
+    ]);
+    conn.closeSync();
+    db.closeSync();
+  });
+
+  it('fails on a malformed row with its line number and the raw line, writing nothing', async () => {
+    await writeFile(path.join(root, 'orders.csv'), `${ordersCsv}\n6,frank,not-a-number,paid\n7,gina,3,paid,extra\n`);
+    const events: StageEvent[] = [];
+    const error = await executePlan(planOf(linearPipeline()), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AppError);
+    const appError = error as AppError;
+    expect(appError.code).toBe('CSV_MALFORMED_ROW');
+    expect(appError.details).toMatchObject({ nodeId: 'src', line: 7, rawLine: '6,frank,not-a-number,paid', rejectedRows: 2 });
+    expect(appError.message).toContain('Line 7');
+    expect(appError.message).toContain('amount');
+    expect(events.map((e) => [e.stageId, e.status])).toEqual([
+      ['src', 'running'],
+      ['src', 'failed'],
+      ['keep_paid', 'skipped'],
+      ['cols', 'skipped'],
+      ['out', 'skipped'],
+    ]);
+    await expect(stat(path.join(root, 'out'))).rejects.toThrow();
+  });
+
+  it('leaves an existing destination file untouched when a later stage fails', async () => {
+    await mkdir(path.join(root, 'out'));
+    await writeFile(path.join(root, 'out/paid.csv'), 'previous contents');
+    const doc = linearPipeline();
+    // Second sink into a folder that cannot be created (a file stands in its way).
+    await writeFile(path.join(root, 'blocked'), 'x');
+    doc.nodes.push({ id: 'out2', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'blocked/x.csv' } });
+    doc.edges.push({ id: 'e4', source: { node: 'keep_paid', port: 'output' }, target: { node: 'out2', port: 'input' } });
+    await expect(executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp })).rejects.toThrow();
+    expect(await readFile(path.join(root, 'out/paid.csv'), 'utf8')).toBe('previous contents');
+  });
+
+  it('names the missing column when the header does not match the declared columns', async () => {
+    await writeFile(path.join(root, 'orders.csv'), ordersCsv.replace('status', 'state'));
+    await expect(executePlan(planOf(linearPipeline()), { workspaceRoot: root, tempDir: temp })).rejects.toMatchObject({
+      code: 'CSV_HEADER_MISMATCH',
+      details: { nodeId: 'src' },
+      message: expect.stringContaining('missing "status"') as unknown,
+    });
+  });
+
+  it('refuses a source file that does not exist or escapes the workspace', async () => {
+    await expect(executePlan(planOf(linearPipeline({ sourcePath: 'nope.csv' })), { workspaceRoot: root, tempDir: temp })).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      details: { nodeId: 'src' },
+    });
+    const outsideDir = await mkdtemp(path.join(tmpdir(), 'sluice-outside-'));
+    await writeFile(path.join(outsideDir, 'secret.csv'), ordersCsv);
+    await symlink(path.join(outsideDir, 'secret.csv'), path.join(root, 'link.csv'));
+    await expect(executePlan(planOf(linearPipeline({ sourcePath: 'link.csv' })), { workspaceRoot: root, tempDir: temp })).rejects.toMatchObject({
+      code: 'PATH_OUTSIDE_ROOT',
+    });
+    await rm(outsideDir, { recursive: true, force: true });
+  });
+
+  it('binds filter values as parameters, so quotes in values are data', async () => {
+    const doc = linearPipeline({ rules: [{ column: 'customer', op: 'eq', value: "x' OR '1'='1" }] });
+    const result = await executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp });
+    expect(result.rowsWritten).toBe(0);
+  });
+});
+
+describe('sniffCsv', () => {
+  it('detects dialect, header and column types', async () => {
+    const sniffed = await sniffCsv(path.join(root, 'orders.csv'), temp);
+    expect(sniffed).toEqual({
+      delimiter: ',',
+      quote: '"',
+      escape: '"',
+      header: true,
+      columns: [
+        { name: 'order_id', type: 'integer' },
+        { name: 'customer', type: 'string' },
+        { name: 'amount', type: 'float' },
+        { name: 'status', type: 'string' },
+      ],
+    });
+  });
+});

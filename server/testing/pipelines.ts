@@ -1,0 +1,57 @@
+// Builders for pipeline documents used across tests.
+import { FORMAT_VERSION, type VisualPipeline } from '../pipeline/model';
+import type { Column } from '../pipeline/types';
+
+export const ordersColumns: Column[] = [
+  { name: 'order_id', type: 'integer' },
+  { name: 'customer', type: 'string' },
+  { name: 'amount', type: 'float' },
+  { name: 'status', type: 'string' },
+];
+
+export const ordersCsv = [
+  'order_id,customer,amount,status',
+  '1,alice,10.5,paid',
+  '2,bob,99.0,refunded',
+  '3,"carol, jr",150.25,paid',
+  '4,dan,5,paid',
+  '5,émile,250,pending',
+].join('\n');
+
+export interface LinearPipelineOptions {
+  sourcePath?: string;
+  columns?: Column[];
+  rules?: { column: string; op: string; value?: string }[];
+  keep?: string[];
+  sink?: { format: 'csv' | 'parquet'; path: string };
+}
+
+/** csv-source → filter → select-columns → file-sink, the walking skeleton's pipeline. */
+export function linearPipeline(o: LinearPipelineOptions = {}): VisualPipeline {
+  return {
+    formatVersion: FORMAT_VERSION,
+    nodes: [
+      {
+        id: 'src',
+        kind: 'csv-source',
+        version: 1,
+        position: { x: 0, y: 0 },
+        config: { path: o.sourcePath ?? 'orders.csv', delimiter: ',', quote: '"', escape: '"', header: true, columns: o.columns ?? ordersColumns },
+      },
+      {
+        id: 'keep_paid',
+        kind: 'filter',
+        version: 1,
+        position: { x: 200, y: 0 },
+        config: { combinator: 'and', rules: o.rules ?? [{ column: 'status', op: 'eq', value: 'paid' }, { column: 'amount', op: 'gte', value: '10' }] },
+      },
+      { id: 'cols', kind: 'select-columns', version: 1, position: { x: 400, y: 0 }, config: { columns: o.keep ?? ['order_id', 'customer', 'amount'] } },
+      { id: 'out', kind: 'file-sink', version: 1, position: { x: 600, y: 0 }, config: o.sink ?? { format: 'csv', path: 'out/paid.csv' } },
+    ],
+    edges: [
+      { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'keep_paid', port: 'input' } },
+      { id: 'e2', source: { node: 'keep_paid', port: 'output' }, target: { node: 'cols', port: 'input' } },
+      { id: 'e3', source: { node: 'cols', port: 'output' }, target: { node: 'out', port: 'input' } },
+    ],
+  };
+}
