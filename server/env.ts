@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   SLUICE_PUBLIC_URL: z.string().url().optional(),
   SLUICE_EMBEDDED_WORKER: booleanFlag.optional(),
   SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SLUICE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
 });
 

@@ -1,0 +1,13 @@
+import { pipelineRouter } from './routers/pipeline';
+import { runRouter } from './routers/run';
+import { workspaceRouter } from './routers/workspace';
+import { createCallerFactory, router } from './trpc';
+
+export const appRouter = router({
+  workspace: workspaceRouter,
+  pipeline: pipelineRouter,
+  run: runRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { compile } from '../../compiler/compile';
+import { AppError } from '../../errors';
+import type { PrismaNamespace } from '../../db/database';
+import { canonicalJson, contentHash } from '../../pipeline/content-hash';
+import { emptyPipeline, FORMAT_VERSION, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
+import { protectedProcedure, router } from '../trpc';
+
+const PipelineId = z.object({ id: z.string().uuid() });
+
+export const pipelineRouter = router({
+  list: protectedProcedure.query(({ ctx }) =>
+    ctx.db.pipeline.findMany({
+      where: { workspaceId: ctx.workspace.id },
+      orderBy: { updatedAt: 'desc' },
+      select: { id: true, name: true, description: true, latestVersion: true, updatedAt: true },
+    }),
+  ),
+
+  create: protectedProcedure
+    .input(z.object({ name: z.string().trim().min(1, 'Name the pipeline').max(120), description: z.string().max(2000).optional() }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.pipeline.create({
+        data: { workspaceId: ctx.workspace.id, name: input.name, description: input.description ?? '', createdById: ctx.user.id },
+        select: { id: true },
+      }),
+    ),
+
+  get: protectedProcedure.input(PipelineId).query(async ({ ctx, input }) => {
+    const pipeline = await ctx.db.pipeline.findFirst({
+      where: { id: input.id, workspaceId: ctx.workspace.id },
+      select: {
+        id: true,
+        name: true,
+        description: true,
+        latestVersion: true,
+        versions: { orderBy: { version: 'desc' }, take: 1, select: { document: true, createdAt: true } },
+      },
+    });
+    if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+    const latest = pipeline.versions[0];
+    return {
+      id: pipeline.id,
+      name: pipeline.name,
+      description: pipeline.description,
+      latestVersion: pipeline.latestVersion,
+      document: latest ? VisualPipelineSchema.parse(latest.document) : emptyPipeline(),
+      savedAt: latest?.createdAt ?? null,
+    };
+  }),
+
+  /** Writes a new immutable version, unless someone saved since `baseVersion`. */
+  save: protectedProcedure
+    .input(PipelineId.extend({ document: VisualPipelineSchema, baseVersion: z.number().int().min(0), message: z.string().max(500).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const document: VisualPipeline = { ...input.document, formatVersion: FORMAT_VERSION };
+      const hash = contentHash(document);
+      return ctx.db.$transaction(async (tx) => {
+        const pipeline = await tx.pipeline.findFirst({
+          where: { id: input.id, workspaceId: ctx.workspace.id },
+          select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true } } },
+        });
+        if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+        if (pipeline.latestVersion !== input.baseVersion) {
+          throw new AppError('CONFLICT', `Someone saved version ${pipeline.latestVersion} while you were editing version ${input.baseVersion}. Reload to see their changes; yours were not saved.`);
+        }
+        if (pipeline.versions[0]?.contentHash === hash) return { version: pipeline.latestVersion, unchanged: true };
+        const version = pipeline.latestVersion + 1;
+        // The conditional update is the concurrency guard: two saves from the same base cannot both pass it.
+        const bumped = await tx.pipeline.updateMany({ where: { id: input.id, latestVersion: input.baseVersion }, data: { latestVersion: version } });
+        if (bumped.count !== 1) throw new AppError('CONFLICT', 'Someone saved this pipeline at the same moment. Reload to see their changes; yours were not saved.');
+        await tx.pipelineVersion.create({
+          data: { pipelineId: input.id, version, formatVersion: FORMAT_VERSION, document: JSON.parse(canonicalJson(document)) as PrismaNamespace.InputJsonValue, contentHash: hash, message: input.message ?? '', authorId: ctx.user.id },
+        });
+        return { version, unchanged: false };
+      });
+    }),
+
+  /** Diagnostics and propagated schemas for a draft; nothing is stored. */
+  compile: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(({ input }) => {
+    const { diagnostics, schemas } = compile(input.document);
+    return { diagnostics, schemas };
+  }),
+});

@@ -1,0 +1,90 @@
+import { tracked } from '@trpc/server';
+import { z } from 'zod';
+import { AppError } from '../../errors';
+import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
+import { runSummarySelect, startRun, toRunSummary } from '../../runs/service';
+import { protectedProcedure, router } from '../trpc';
+
+const RunId = z.object({ runId: z.string().uuid() });
+
+export const runRouter = router({
+  start: protectedProcedure.input(z.object({ pipelineId: z.string().uuid() })).mutation(({ ctx, input }) =>
+    startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id }),
+  ),
+
+  list: protectedProcedure.input(z.object({ pipelineId: z.string().uuid(), limit: z.number().int().min(1).max(200).default(50) })).query(async ({ ctx, input }) => {
+    const runs = await ctx.db.run.findMany({
+      where: { pipelineId: input.pipelineId, workspaceId: ctx.workspace.id },
+      orderBy: { queuedAt: 'desc' },
+      take: input.limit,
+      select: runSummarySelect,
+    });
+    return runs.map(toRunSummary);
+  }),
+
+  get: protectedProcedure.input(RunId).query(async ({ ctx, input }) => {
+    const run = await ctx.db.run.findFirst({
+      where: { id: input.runId, workspaceId: ctx.workspace.id },
+      select: { ...runSummarySelect, stages: { orderBy: { position: 'asc' } } },
+    });
+    if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+    return {
+      ...toRunSummary(run),
+      stages: run.stages.map((s) => ({
+        stageId: s.stageId,
+        nodeIds: s.nodeIds,
+        status: s.status,
+        rowsIn: s.rowsIn === null ? null : Number(s.rowsIn),
+        rowsOut: s.rowsOut === null ? null : Number(s.rowsOut),
+        startedAt: s.startedAt,
+        finishedAt: s.finishedAt,
+        errorCode: s.errorCode,
+        errorMessage: s.errorMessage,
+      })),
+    };
+  }),
+
+  /**
+   * Live events of one run. Subscribes first, then replays what is stored after
+   * `lastEventId`, so a reconnecting browser misses nothing and sees nothing twice.
+   * Ends after the run's final status.
+   */
+  events: protectedProcedure.input(RunId.extend({ lastEventId: z.string().regex(/^\d+$/).nullish() })).subscription(async function* ({ ctx, input, signal }) {
+    const run = await ctx.db.run.findFirst({ where: { id: input.runId, workspaceId: ctx.workspace.id }, select: { id: true } });
+    if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+
+    const pending: PublishedRunEvent[] = [];
+    let wake: (() => void) | undefined;
+    const unsubscribe = await ctx.services().bus.subscribe(input.runId, (event) => {
+      pending.push(event);
+      wake?.();
+    });
+    try {
+      let last = BigInt(input.lastEventId ?? 0);
+      const stored = await ctx.db.runEvent.findMany({ where: { runId: input.runId, id: { gt: last } }, orderBy: { id: 'asc' } });
+      for (const row of stored) {
+        const payload = RunEventPayloadSchema.parse(row.payload);
+        last = row.id;
+        yield tracked(String(row.id), payload);
+        if (payload.type === 'run' && isTerminalRunStatus(payload.status)) return;
+      }
+      while (!signal?.aborted) {
+        const event = pending.shift();
+        if (!event) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            signal?.addEventListener('abort', () => resolve(), { once: true });
+          });
+          wake = undefined;
+          continue;
+        }
+        if (BigInt(event.id) <= last) continue;
+        last = BigInt(event.id);
+        yield tracked(event.id, event.payload);
+        if (event.payload.type === 'run' && isTerminalRunStatus(event.payload.status)) return;
+      }
+    } finally {
+      await unsubscribe();
+    }
+  }),
+});

@@ -1,0 +1,74 @@
+// `npm start` / `npm run serve`: one process that serves the Next.js app and,
+// in embedded mode, also owns PGlite, a private Redis and the run worker.
+// See docs/decisions/001-embedded-mode-single-process.md.
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import next from 'next';
+import { databaseTargetFromEnv, openDatabase, setProcessDatabase } from './db/database';
+import { env, parseEnv } from './env';
+import { startEmbeddedRedis, type EmbeddedRedis } from './runtime/redis';
+import { services } from './runtime/services';
+import { startRunWorker, type RunWorker } from '../workers/run-worker';
+
+async function main(): Promise<void> {
+  const config = env();
+  await mkdir(config.dataDir, { recursive: true });
+  const embeddedDb = !config.DATABASE_URL;
+
+  let redis: EmbeddedRedis | undefined;
+  if (!config.REDIS_URL) {
+    redis = await startEmbeddedRedis(config.dataDir);
+    process.env.REDIS_URL = redis.url;
+    console.log(`Started a private Redis at ${redis.url}`);
+  }
+  const runtime = { ...config, ...parseEnv(), REDIS_URL: process.env.REDIS_URL as string };
+
+  const db = await openDatabase(databaseTargetFromEnv());
+  const { applied } = await db.migrate();
+  if (applied.length > 0) console.log(`Applied migrations: ${applied.join(', ')}`);
+  setProcessDatabase(db);
+  console.log(embeddedDb ? `Database: PGlite in ${path.join(config.dataDir, 'pglite')}` : 'Database: PostgreSQL (DATABASE_URL)');
+
+  let worker: RunWorker | undefined;
+  if (config.SLUICE_EMBEDDED_WORKER ?? embeddedDb) {
+    worker = await startRunWorker({
+      db: db.prisma,
+      bus: services().bus,
+      redisUrl: runtime.REDIS_URL,
+      prefix: config.SLUICE_QUEUE_PREFIX,
+      dataDir: config.dataDir,
+      concurrency: config.SLUICE_WORKER_CONCURRENCY,
+      mode: 'embedded',
+    });
+    console.log(`Run worker ${worker.id} started in this process`);
+  }
+
+  const app = next({ dev: process.env.SLUICE_DEV === '1', dir: path.resolve(import.meta.dirname, '..'), hostname: 'localhost', port: config.PORT });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  console.log(`Sluice is ready on http://localhost:${config.PORT}`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    server.close();
+    await worker?.close();
+    await services().bus.close();
+    await services().queue.close();
+    await db.close();
+    await redis?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,91 @@
+// What a run tells the outside world while it happens. Workers append events to
+// the database (the durable, replayable log) and publish them on Redis (the live
+// path); browsers read both through one resumable subscription.
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+
+const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+const StageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']);
+
+export const RunEventPayloadSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('run'),
+    status: RunStatus,
+    errorMessage: z.string().nullish(),
+    errorNodeId: z.string().nullish(),
+    rowsRead: z.number().optional(),
+    rowsWritten: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal('stage'),
+    stageId: z.string(),
+    nodeIds: z.array(z.string()),
+    status: StageStatus,
+    rowsIn: z.number().nullish(),
+    rowsOut: z.number().nullish(),
+    errorMessage: z.string().nullish(),
+  }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string(), nodeId: z.string().optional() }),
+]);
+export type RunEventPayload = z.infer<typeof RunEventPayloadSchema>;
+
+export const isTerminalRunStatus = (status: string): boolean => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+
+export interface PublishedRunEvent {
+  id: string;
+  payload: RunEventPayload;
+}
+
+export interface RunEventBus {
+  publish(runId: string, event: PublishedRunEvent): Promise<void>;
+  /** Calls `listener` for each event published for the run until the returned function is called. */
+  subscribe(runId: string, listener: (event: PublishedRunEvent) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** One publishing and one subscribing connection per process, shared by all runs. */
+export function createRedisEventBus(redisUrl: string, prefix: string): RunEventBus {
+  const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const subscriber = new Redis(redisUrl, { lazyConnect: true });
+  const listeners = new Map<string, Set<(event: PublishedRunEvent) => void>>();
+  const channel = (runId: string) => `${prefix}:run-events:${runId}`;
+  let subscriberReady: Promise<void> | undefined;
+
+  subscriber.on('message', (ch: string, message: string) => {
+    const set = listeners.get(ch);
+    if (!set) return;
+    const parsed = z.object({ id: z.string(), payload: RunEventPayloadSchema }).safeParse(JSON.parse(message));
+    if (!parsed.success) return;
+    for (const listener of set) listener(parsed.data);
+  });
+
+  return {
+    async publish(runId, event) {
+      await publisher.publish(channel(runId), JSON.stringify(event));
+    },
+    async subscribe(runId, listener) {
+      subscriberReady ??= subscriber.connect();
+      await subscriberReady;
+      const ch = channel(runId);
+      let set = listeners.get(ch);
+      if (!set) {
+        set = new Set();
+        listeners.set(ch, set);
+        await subscriber.subscribe(ch);
+      }
+      set.add(listener);
+      return async () => {
+        const current = listeners.get(ch);
+        current?.delete(listener);
+        if (current?.size === 0) {
+          listeners.delete(ch);
+          await subscriber.unsubscribe(ch).catch(() => undefined);
+        }
+      };
+    },
+    async close() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}

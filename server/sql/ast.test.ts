@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cast,
+  col,
+  param,
+  quoteIdent,
+  quoteString,
+  renderSelect,
+  selectAll,
+  selectColumns,
+  table,
+  type Expr,
+  type FileRef,
+  type RenderContext,
+  type Select,
+} from './ast';
+
+const noFiles: RenderContext = {
+  resolveFile: () => {
+    throw new Error('no files expected');
+  },
+};
+
+const render = (s: Select, ctx: RenderContext = noFiles) => renderSelect(s, ctx);
+
+describe('quoteIdent', () => {
+  it('wraps names in double quotes', () => {
+    expect(quoteIdent('amount')).toBe('"amount"');
+    expect(quoteIdent('order id')).toBe('"order id"');
+  });
+
+  it('doubles embedded double quotes so a hostile name stays one identifier', () => {
+    const hostile = 'x"; DROP TABLE t;--';
+    const quoted = quoteIdent(hostile);
+    expect(quoted).toBe('"x""; DROP TABLE t;--"');
+    // Strip the outer quotes: what is left has no lone quote that could close the identifier.
+    expect(quoted.slice(1, -1).replace(/""/g, '')).not.toContain('"');
+  });
+
+  it('keeps a hostile column name inside one identifier in a rendered query', () => {
+    const { sql, params } = render(selectColumns(['x"; DROP TABLE t;--'], table('src')));
+    expect(sql).toBe('SELECT "x""; DROP TABLE t;--" FROM "src"');
+    expect(params).toEqual([]);
+  });
+
+  it('quotes table names too', () => {
+    expect(render(selectAll(table('a"b'))).sql).toBe('SELECT * FROM "a""b"');
+  });
+});
+
+describe('quoteString', () => {
+  it('wraps in single quotes and doubles embedded single quotes', () => {
+    expect(quoteString('plain')).toBe("'plain'");
+    expect(quoteString("O'Brien")).toBe("'O''Brien'");
+    expect(quoteString("'; DROP TABLE t; --")).toBe("'''; DROP TABLE t; --'");
+    expect(quoteString('')).toBe("''");
+  });
+
+  it('leaves backslashes and double quotes alone (standard SQL strings have no backslash escapes)', () => {
+    expect(quoteString('C:\\data\\"x".csv')).toBe(`'C:\\data\\"x".csv'`);
+  });
+
+  it('refuses NUL characters', () => {
+    expect(() => quoteString('a\0b')).toThrow(/NUL/);
+  });
+});
+
+describe('literals', () => {
+  const where = (e: Expr) => render(selectAll(table('t'), e)).sql;
+
+  it('renders each SqlValue kind', () => {
+    expect(where({ t: 'literal', value: null })).toBe('SELECT * FROM "t" WHERE NULL');
+    expect(where({ t: 'literal', value: true })).toBe('SELECT * FROM "t" WHERE TRUE');
+    expect(where({ t: 'literal', value: false })).toBe('SELECT * FROM "t" WHERE FALSE');
+    expect(where({ t: 'compare', op: '=', left: col('n'), right: { t: 'literal', value: -1.5 } })).toBe('SELECT * FROM "t" WHERE ("n" = -1.5)');
+    expect(where({ t: 'compare', op: '=', left: col('s'), right: { t: 'literal', value: "it's" } })).toBe(`SELECT * FROM "t" WHERE ("s" = 'it''s')`);
+  });
+
+  it('refuses non-finite numbers', () => {
+    expect(() => where({ t: 'literal', value: Number.NaN })).toThrow(/Cannot render NaN/);
+    expect(() => where({ t: 'literal', value: Number.POSITIVE_INFINITY })).toThrow(/Cannot render Infinity/);
+  });
+});
+
+describe('params', () => {
+  it('numbers params $1.. in rendering order and collects their values in that order', () => {
+    const where: Expr = {
+      t: 'logical',
+      op: 'AND',
+      items: [
+        { t: 'compare', op: '>=', left: col('a'), right: param(10) },
+        { t: 'call', fn: 'contains', args: [col('b'), param('x')] },
+        { t: 'compare', op: '<>', left: param(null), right: cast(param('2024-01-01'), 'date') },
+        { t: 'not', expr: { t: 'compare', op: '=', left: col('c'), right: param(true) } },
+      ],
+    };
+    const { sql, params } = render(selectAll(table('t'), where));
+    expect(sql).toBe(
+      'SELECT * FROM "t" WHERE (("a" >= $1) AND contains("b", $2) AND ($3 <> CAST($4 AS DATE)) AND (NOT ("c" = $5)))',
+    );
+    expect(params).toEqual([10, 'x', null, '2024-01-01', true]);
+  });
+
+  it('keeps user values out of the SQL text', () => {
+    const hostile = ["'; DROP TABLE t; --", 'x" OR 1=1 --', 'robert\'); DELETE FROM users;--'];
+    const where: Expr = { t: 'logical', op: 'OR', items: hostile.map((v) => ({ t: 'compare', op: '=', left: col('name'), right: param(v) })) };
+    const { sql, params } = render(selectAll(table('people'), where));
+    for (const v of hostile) expect(sql).not.toContain(v);
+    expect(sql).not.toMatch(/DROP|DELETE|1=1/);
+    expect(sql).toBe('SELECT * FROM "people" WHERE (("name" = $1) OR ("name" = $2) OR ("name" = $3))');
+    expect(params).toEqual(hostile);
+  });
+
+  it('starts numbering afresh for each render', () => {
+    const s = selectAll(table('t'), { t: 'compare', op: '=', left: col('a'), right: param(1) });
+    expect(render(s)).toEqual({ sql: 'SELECT * FROM "t" WHERE ("a" = $1)', params: [1] });
+    expect(render(s)).toEqual({ sql: 'SELECT * FROM "t" WHERE ("a" = $1)', params: [1] });
+  });
+
+  it('numbers params inside subqueries in the same sequence', () => {
+    const inner = selectAll(table('t'), { t: 'compare', op: '<', left: col('a'), right: param(5) });
+    const outer: Select = {
+      t: 'select',
+      items: [{ expr: col('a'), as: 'a"lias' }],
+      from: { t: 'subquery', query: inner, alias: 'sub' },
+      where: { t: 'compare', op: '>', left: col('a'), right: param(1) },
+    };
+    expect(render(outer)).toEqual({
+      sql: 'SELECT "a" AS "a""lias" FROM (SELECT * FROM "t" WHERE ("a" < $1)) AS "sub" WHERE ("a" > $2)',
+      params: [5, 1],
+    });
+  });
+});
+
+describe('expressions', () => {
+  const where = (e: Expr) => render(selectAll(table('t'), e)).sql.replace('SELECT * FROM "t" WHERE ', '');
+
+  it('renders IS [NOT] NULL', () => {
+    expect(where({ t: 'isNull', expr: col('a'), negated: false })).toBe('("a" IS NULL)');
+    expect(where({ t: 'isNull', expr: col('a'), negated: true })).toBe('("a" IS NOT NULL)');
+  });
+
+  it('renders casts with the DuckDB type of each column type', () => {
+    expect(where(cast(col('a'), 'integer'))).toBe('CAST("a" AS BIGINT)');
+    expect(where(cast(col('a'), 'float'))).toBe('CAST("a" AS DOUBLE)');
+    expect(where(cast(col('a'), 'timestamp'))).toBe('CAST("a" AS TIMESTAMP)');
+  });
+
+  it('renders a logical with zero items as its identity (AND → TRUE, OR → FALSE)', () => {
+    expect(where({ t: 'logical', op: 'AND', items: [] })).toBe('TRUE');
+    expect(where({ t: 'logical', op: 'OR', items: [] })).toBe('FALSE');
+  });
+
+  it('parenthesises a logical with one item', () => {
+    expect(where({ t: 'logical', op: 'OR', items: [{ t: 'isNull', expr: col('a'), negated: false }] })).toBe('(("a" IS NULL))');
+  });
+});
+
+describe('readCsv', () => {
+  const file: FileRef = { workspacePath: 'in/orders.csv' };
+  const readCsv = (over: Partial<{ delimiter: string; quote: string; escape: string; header: boolean }> = {}): Select =>
+    selectAll({
+      t: 'readCsv',
+      file,
+      rejectsTable: 's0_output_rejects',
+      options: {
+        delimiter: ',',
+        quote: '"',
+        escape: '"',
+        header: true,
+        columns: [
+          { name: 'id', type: 'integer' },
+          { name: "customer's name", type: 'string' },
+          { name: 'ordered_at', type: 'timestamp' },
+        ],
+        ...over,
+      },
+    });
+
+  it('renders read_csv with the resolved path and every option as an escaped literal', () => {
+    const seen: FileRef[] = [];
+    const ctx: RenderContext = {
+      resolveFile: (ref) => {
+        seen.push(ref);
+        return `/srv/workspace/${ref.workspacePath}`;
+      },
+    };
+    const { sql, params } = renderSelect(readCsv(), ctx);
+    expect(seen).toEqual([file]);
+    expect(params).toEqual([]);
+    expect(sql).toMatchInlineSnapshot(
+      `"SELECT * FROM read_csv('/srv/workspace/in/orders.csv', auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = {'id': 'BIGINT', 'customer''s name': 'VARCHAR', 'ordered_at': 'TIMESTAMP'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan')"`,
+    );
+  });
+
+  it('escapes a quote character used as delimiter/quote and a resolved path with a quote', () => {
+    const { sql } = renderSelect(readCsv({ delimiter: "'", quote: "'", escape: '\\', header: false }), {
+      resolveFile: () => "/srv/o'brien/in.csv",
+    });
+    expect(sql).toContain("read_csv('/srv/o''brien/in.csv', ");
+    expect(sql).toContain("header = false, delim = '''', quote = '''', escape = '\\', ");
+  });
+
+  it('propagates a refusal from resolveFile instead of rendering an unresolved path', () => {
+    expect(() =>
+      renderSelect(readCsv(), {
+        resolveFile: () => {
+          throw new Error('outside the workspace');
+        },
+      }),
+    ).toThrow('outside the workspace');
+  });
+});
