@@ -12,17 +12,18 @@ import { services } from './runtime/services';
 import { startRunWorker, type RunWorker } from '../workers/run-worker';
 
 async function main(): Promise<void> {
-  const config = env();
-  await mkdir(config.dataDir, { recursive: true });
-  const embeddedDb = !config.DATABASE_URL;
-
+  const initial = parseEnv();
+  await mkdir(initial.dataDir, { recursive: true });
   let redis: EmbeddedRedis | undefined;
-  if (!config.REDIS_URL) {
-    redis = await startEmbeddedRedis(config.dataDir);
+  if (!initial.REDIS_URL) {
+    redis = await startEmbeddedRedis(initial.dataDir);
+    // Set before env() is first read, so every module in this process sees it.
     process.env.REDIS_URL = redis.url;
     console.log(`Started a private Redis at ${redis.url}`);
   }
-  const runtime = { ...config, ...parseEnv(), REDIS_URL: process.env.REDIS_URL as string };
+  const config = env();
+  const redisUrl = config.REDIS_URL ?? '';
+  const embeddedDb = !config.DATABASE_URL;
 
   const db = await openDatabase(databaseTargetFromEnv());
   const { applied } = await db.migrate();
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     worker = await startRunWorker({
       db: db.prisma,
       bus: services().bus,
-      redisUrl: runtime.REDIS_URL,
+      redisUrl,
       prefix: config.SLUICE_QUEUE_PREFIX,
       dataDir: config.dataDir,
       concurrency: config.SLUICE_WORKER_CONCURRENCY,
