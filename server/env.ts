@@ -20,7 +20,7 @@ const EnvSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional(),
   BETTER_AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SLUICE_PUBLIC_URL: z.string().url().optional(),
+  SLUICE_PUBLIC_URL: z.url().optional(),
   SLUICE_EMBEDDED_WORKER: booleanFlag.optional(),
   SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SLUICE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),

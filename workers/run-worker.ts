@@ -10,7 +10,7 @@ import type { RunEventBus } from '../server/runs/events';
 import { executeRun } from '../server/runs/execute-run';
 import { redisConnection, RUN_QUEUE_NAME, type RunJobData } from '../server/runs/queue';
 
-const JobData = z.object({ runId: z.string().uuid() });
+const JobData = z.object({ runId: z.uuid() });
 
 export interface RunWorkerOptions {
   db: Prisma;

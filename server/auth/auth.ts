@@ -54,7 +54,7 @@ export async function authSecret(): Promise<string> {
   } catch {
     await mkdir(dataDir, { recursive: true });
     const secret = randomBytes(32).toString('base64url');
-    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(async () => undefined);
+    await writeFile(file, secret, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
     return (await readFile(file, 'utf8')).trim();
   }
 }
@@ -71,7 +71,7 @@ type GlobalWithAuth = typeof globalThis & { [GLOBAL_KEY]?: Promise<Auth> };
 /** This process's auth instance, built on its database. */
 export function auth(): Promise<Auth> {
   const g = globalThis as GlobalWithAuth;
-  g[GLOBAL_KEY] ??= (async () => createAuth(await processPrisma(), { secret: await authSecret(), ...publicOrigins() }))();
+  g[GLOBAL_KEY] ??= Promise.all([processPrisma(), authSecret()]).then(([db, secret]) => createAuth(db, { secret, ...publicOrigins() }));
   return g[GLOBAL_KEY];
 }
 

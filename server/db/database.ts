@@ -26,7 +26,7 @@ export interface Database {
 export type DatabaseTarget = { kind: 'pglite'; dir: string } | { kind: 'postgres'; url: string };
 
 export async function openDatabase(target: DatabaseTarget): Promise<Database> {
-  return target.kind === 'pglite' ? openPglite(target.dir) : openPostgres(target.url);
+  return target.kind === 'pglite' ? openPglite(target.dir) : Promise.resolve(openPostgres(target.url));
 }
 
 async function openPglite(dir: string): Promise<Database> {
@@ -53,7 +53,7 @@ async function openPglite(dir: string): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
@@ -64,7 +64,7 @@ async function openPostgres(url: string): Promise<Database> {
       const conn = await pool.connect();
       try {
         return await migrate({
-          query: async (sql, params) => (await conn.query(sql, params)).rows,
+          query: async <Row extends Record<string, unknown>>(sql: string, params?: unknown[]) => (await conn.query<Row>(sql, params)).rows,
           exec: async (script) => {
             await conn.query(script);
           },

@@ -85,8 +85,9 @@ class StageRunner {
   }
 
   private async run(sql: RenderedSql): Promise<number> {
-    const result = await this.conn.run(sql.sql, sql.params as DuckDBValue[]);
-    return Number(result.rowsChanged);
+    const params: DuckDBValue[] = sql.params;
+    const result = await this.conn.run(sql.sql, params);
+    return result.rowsChanged;
   }
 
   private async scalar(sql: string): Promise<number> {

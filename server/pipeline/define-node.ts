@@ -65,7 +65,7 @@ export interface PlanContext<Config> {
   /** The columns of each input port, as propagated. */
   inputColumns: Record<string, Column[]>;
   /** Table name to materialise each output port into. */
-  outputTable(port: string): string;
+  outputTable: (port: string) => string;
 }
 
 export interface NodeDefinition<Config = unknown> {
@@ -82,8 +82,8 @@ export interface NodeDefinition<Config = unknown> {
   /** Config of a freshly dropped node; may be incomplete (the compiler says what is missing). */
   initialConfig: Record<string, unknown>;
   fields: FieldSpec<Extract<keyof Config, string>>[];
-  propagate(ctx: { config: Config; inputs: Record<string, Column[]> }): PropagateResult;
-  plan(ctx: PlanContext<Config>): StageOp[];
+  propagate: (ctx: { config: Config; inputs: Record<string, Column[]> }) => PropagateResult;
+  plan: (ctx: PlanContext<Config>) => StageOp[];
 }
 
 /** Keeps each declaration's Config type while the registry stores them side by side. */

@@ -12,7 +12,7 @@ export const PipelineNodeSchema = z.object({
   kind: z.string().min(1),
   version: z.number().int().min(1),
   label: z.string().max(120).optional(),
-  position: z.object({ x: z.number().finite(), y: z.number().finite() }),
+  position: z.object({ x: z.number(), y: z.number() }),
   config: z.record(z.string(), z.unknown()),
 });
 export type PipelineNode = z.infer<typeof PipelineNodeSchema>;

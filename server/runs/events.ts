@@ -83,9 +83,10 @@ export function createRedisEventBus(redisUrl: string, prefix: string): RunEventB
         }
       };
     },
-    async close() {
+    close() {
       publisher.disconnect();
       subscriber.disconnect();
+      return Promise.resolve();
     },
   };
 }

@@ -32,7 +32,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
 
   const document = run.version.document as unknown as VisualPipeline;
-  const labelOf = (nodeId: string) => document.nodes?.find((n) => n.id === nodeId)?.label ?? nodeId;
+  const labelOf = (nodeId: string) => document.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
 
   const fail = async (code: string, message: string, nodeId?: string): Promise<ExecuteRunOutcome> => {
     await db.run.update({

@@ -6,7 +6,7 @@ import { canonicalJson, contentHash } from '../../pipeline/content-hash';
 import { emptyPipeline, FORMAT_VERSION, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
 import { protectedProcedure, router } from '../trpc';
 
-const PipelineId = z.object({ id: z.string().uuid() });
+const PipelineId = z.object({ id: z.uuid() });
 
 export const pipelineRouter = router({
   list: protectedProcedure.query(({ ctx }) =>

@@ -41,11 +41,18 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
     const { id } = await caller.pipeline.create({ name: 'p' });
     await caller.pipeline.save({ id, document, baseVersion: 0 });
     const { runId } = await caller.run.start({ pipelineId: id });
-    const events: { id: string; data: RunEventPayload }[] = [];
     // The subscription ends by itself after the run's final status.
-    // Server-side callers receive tracked() envelopes: [id, data].
-    for await (const [id, data] of await caller.run.events({ runId })) events.push({ id, data });
-    return { runId, events };
+    return { runId, events: await collect(await caller.run.events({ runId })) };
+  }
+
+  /** Reads a subscription to its end. Server-side callers receive tracked() envelopes, [id, data]. */
+  async function collect(stream: AsyncIterable<unknown>): Promise<{ id: string; data: RunEventPayload }[]> {
+    const events: { id: string; data: RunEventPayload }[] = [];
+    for await (const envelope of stream) {
+      const [id, data] = envelope as [string, RunEventPayload];
+      events.push({ id, data });
+    }
+    return events;
   }
 
   it('queues, executes and streams a run; the output holds exactly the filtered rows', async () => {
@@ -78,8 +85,7 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
 
     // A reconnecting client resumes after the last event it saw.
     const resumeFrom = events[3]?.id ?? '';
-    const replayed: string[] = [];
-    for await (const [id] of await caller.run.events({ runId, lastEventId: resumeFrom })) replayed.push(id);
+    const replayed = (await collect(await caller.run.events({ runId, lastEventId: resumeFrom }))).map((e) => e.id);
     expect(replayed).toEqual(events.slice(4).map((e) => e.id));
   });
 
@@ -106,9 +112,9 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
     const { id } = await caller.pipeline.create({ name: 'listed' });
     await caller.pipeline.save({ id, document: linearPipeline({ sink: { format: 'parquet', path: 'out/listed.parquet' } }), baseVersion: 0 });
     const first = await caller.run.start({ pipelineId: id });
-    for await (const _ of await caller.run.events({ runId: first.runId })) void _;
+    await collect(await caller.run.events({ runId: first.runId }));
     const second = await caller.run.start({ pipelineId: id });
-    for await (const _ of await caller.run.events({ runId: second.runId })) void _;
+    await collect(await caller.run.events({ runId: second.runId }));
     const runs = await caller.run.list({ pipelineId: id });
     expect(runs.map((r) => [r.id, r.status, r.rowsWritten])).toEqual([
       [second.runId, 'succeeded', 2],

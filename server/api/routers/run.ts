@@ -5,14 +5,14 @@ import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } fr
 import { runSummarySelect, startRun, toRunSummary } from '../../runs/service';
 import { protectedProcedure, router } from '../trpc';
 
-const RunId = z.object({ runId: z.string().uuid() });
+const RunId = z.object({ runId: z.uuid() });
 
 export const runRouter = router({
-  start: protectedProcedure.input(z.object({ pipelineId: z.string().uuid() })).mutation(({ ctx, input }) =>
+  start: protectedProcedure.input(z.object({ pipelineId: z.uuid() })).mutation(({ ctx, input }) =>
     startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id }),
   ),
 
-  list: protectedProcedure.input(z.object({ pipelineId: z.string().uuid(), limit: z.number().int().min(1).max(200).default(50) })).query(async ({ ctx, input }) => {
+  list: protectedProcedure.input(z.object({ pipelineId: z.uuid(), limit: z.number().int().min(1).max(200).default(50) })).query(async ({ ctx, input }) => {
     const runs = await ctx.db.run.findMany({
       where: { pipelineId: input.pipelineId, workspaceId: ctx.workspace.id },
       orderBy: { queuedAt: 'desc' },
