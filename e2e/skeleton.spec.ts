@@ -1,0 +1,128 @@
+// The walking skeleton, as a new user does it: sign up, build
+// CSV → filter → select columns → file on the canvas, save, run, watch the
+// nodes turn green, and check the file; then a malformed row fails the run.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { e2eDataDir } from '../playwright.config';
+
+const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+async function dropNode(page: Page, kind: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-item-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+  await expect(page.getByTestId(`node-${kind}`)).toBeVisible();
+}
+
+async function connect(page: Page, from: string, to: string): Promise<void> {
+  const source = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+  const target = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+  const a = await center(source);
+  const b = await center(target);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function center(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+async function selectNode(page: Page, kind: string): Promise<void> {
+  await page.getByTestId(`node-${kind}`).click();
+}
+
+function parseCsv(text: string): string[][] {
+  // The fixture and output quote only "carol, jr"; a small parser is enough here.
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => (m[1] ?? '').replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1));
+}
+
+async function outputFile(relative: string): Promise<string> {
+  const workspaces = await readdir(path.join(e2eDataDir, 'workspaces'));
+  expect(workspaces).toHaveLength(1);
+  return readFile(path.join(e2eDataDir, 'workspaces', workspaces[0]!, 'files', relative), 'utf8');
+}
+
+test('design, save, run and watch a pipeline end to end', async ({ page }) => {
+  // Sign up (creates the user's workspace) and land on the pipelines page.
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.goto('/sign-up');
+  await page.getByLabel('Name').fill('Ada');
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/$/);
+
+  await page.getByLabel('Pipeline name').fill('Paid orders');
+  await page.getByRole('button', { name: 'Create pipeline' }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+
+  // Drag the four nodes onto the canvas and wire them.
+  await dropNode(page, 'csv-source', 120, 200);
+  await dropNode(page, 'filter', 420, 200);
+  await dropNode(page, 'select-columns', 720, 200);
+  await dropNode(page, 'file-sink', 1000, 200);
+  await connect(page, 'csv-source', 'filter');
+  await connect(page, 'filter', 'select-columns');
+  await connect(page, 'select-columns', 'file-sink');
+  await expect(page.locator('.react-flow__edge')).toHaveCount(3);
+
+  // Configure each node in the settings panel.
+  await selectNode(page, 'csv-source');
+  await page.getByLabel('File').setInputFiles(path.join(fixtures, 'orders.csv'));
+  await expect(page.getByText(/uploads\/.*orders\.csv/)).toBeVisible();
+
+  await selectNode(page, 'filter');
+  await page.getByRole('button', { name: 'Add condition' }).click();
+  await page.getByLabel('Condition 1 column').selectOption('status');
+  await page.getByLabel('Condition 1 operator').selectOption({ label: '=' });
+  await page.getByLabel('Condition 1 value').fill('paid');
+
+  await selectNode(page, 'select-columns');
+  for (const column of ['order_id', 'customer', 'amount']) await page.getByLabel(column, { exact: true }).check();
+
+  await selectNode(page, 'file-sink');
+  await page.getByLabel('Path').fill('out/paid.csv');
+
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved v1')).toBeVisible();
+
+  // Run, and watch every node turn green with its row count.
+  await page.getByRole('button', { name: 'Run' }).click();
+  for (const kind of ['csv-source', 'filter', 'select-columns', 'file-sink']) {
+    await expect(page.getByTestId(`node-${kind}`)).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+  }
+  const fixture = parseCsv(await readFile(path.join(fixtures, 'orders.csv'), 'utf8'));
+  const [header, ...rows] = fixture;
+  const statusIndex = header!.indexOf('status');
+  const paid = rows.filter((r) => r[statusIndex] === 'paid');
+  await expect(page.getByTestId('node-csv-source').getByTestId('node-rows')).toHaveText(`${rows.length.toLocaleString('en-US')} rows`);
+  await expect(page.getByTestId('node-filter').getByTestId('node-rows')).toHaveText(`${paid.length.toLocaleString('en-US')} rows`);
+  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'succeeded');
+
+  // The file holds exactly the rows the filter keeps, with the selected columns.
+  const written = parseCsv(await outputFile('out/paid.csv'));
+  expect(written[0]).toEqual(['order_id', 'customer', 'amount']);
+  const asTyped = (r: string[]) => [Number(r[0]), r[1], Number(r[2])];
+  expect(written.slice(1).map(asTyped)).toEqual(paid.map((r) => asTyped([r[0]!, r[1]!, r[2]!])));
+
+  // A malformed row fails the run at the source, with its line number; the old output stays as it was.
+  const before = await outputFile('out/paid.csv');
+  await selectNode(page, 'csv-source');
+  await page.getByLabel('File').setInputFiles(path.join(fixtures, 'orders-malformed.csv'));
+  await expect(page.getByText(/uploads\/.*orders-malformed\.csv/)).toBeVisible();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByTestId('node-csv-source')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
+  const failedRun = page.getByTestId('run-row').first();
+  await expect(failedRun).toHaveAttribute('data-status', 'failed');
+  await expect(page.getByTestId('runs-panel')).toContainText('Line 5');
+  await expect(page.getByTestId('runs-panel')).toContainText('twelve');
+  expect(await outputFile('out/paid.csv')).toBe(before);
+});
