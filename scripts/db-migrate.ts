@@ -1,6 +1,7 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the
 // embedded PGlite in SLUICE_DATA_DIR. The app also does this at start-up.
-import { databaseTargetFromEnv, openDatabase } from '../server/db/database';
+import { databaseTargetFromEnv } from '../server/db/database';
+import { openDatabase } from '../server/db/open';
 
 const target = databaseTargetFromEnv();
 const db = await openDatabase(target);

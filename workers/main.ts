@@ -1,6 +1,7 @@
 // `npm run worker`: a standalone worker process. Needs a shared PostgreSQL and
 // Redis; with the embedded PGlite database the worker runs inside `npm start`.
-import { openDatabase, setProcessDatabase } from '../server/db/database';
+import { setProcessDatabase } from '../server/db/database';
+import { openDatabase } from '../server/db/open';
 import { env } from '../server/env';
 import { createRedisEventBus } from '../server/runs/events';
 import { startRunWorker } from './run-worker';

@@ -368,7 +368,7 @@ describe('input that is not a document', () => {
   });
 });
 
-// BUG: compile.ts keeps `schemas` and `lineage` in plain objects indexed by node id, and node ids may
+// Regression: compile.ts kept `schemas` and `lineage` in plain objects indexed by node id, and node ids may
 // be any of [A-Za-z0-9_-], including Object.prototype keys such as "constructor" and "__proto__".
 describe('node ids that are Object.prototype keys', () => {
   const withSourceId = (id: string, config?: Record<string, unknown>) => {

@@ -49,11 +49,12 @@ export function compile(input: unknown): CompileResult {
 
 export function compileDocument(doc: VisualPipeline): CompileResult {
   const diagnostics: Diagnostic[] = [];
-  const schemas: CompileResult['schemas'] = {};
-  const lineage: CompileResult['lineage'] = {};
+  // Maps, not objects: node ids such as "constructor" or "__proto__" are valid.
+  const schemas = new Map<string, Record<string, Column[]>>();
+  const lineage = new Map<string, Record<string, Record<string, ColumnLineage>>>();
   if (doc.nodes.length === 0) {
     diagnostics.push({ code: 'EMPTY_PIPELINE', severity: 'error', message: 'Add a source, transforms and a destination to the canvas' });
-    return { diagnostics, schemas, lineage, plan: null };
+    return { diagnostics, schemas: {}, lineage: {}, plan: null };
   }
 
   const graph = buildGraph(doc);
@@ -122,7 +123,10 @@ export function compileDocument(doc: VisualPipeline): CompileResult {
   }
 
   // Schema propagation in dependency order.
-  const known = (nodeId: string, port: string): Column[] | undefined => schemas[nodeId]?.[port];
+  const known = (nodeId: string, port: string): Column[] | undefined => {
+    const ports = schemas.get(nodeId);
+    return ports && Object.hasOwn(ports, port) ? ports[port] : undefined;
+  };
   for (const nodeId of order) {
     const state = states.get(nodeId);
     const graphNode = graph.nodes.get(nodeId);
@@ -137,19 +141,20 @@ export function compileDocument(doc: VisualPipeline): CompileResult {
     }
     if (!inputsKnown) continue;
     const result = state.def.propagate({ config: state.config, inputs });
-    schemas[nodeId] = result.outputs;
-    lineage[nodeId] = result.lineage;
+    schemas.set(nodeId, result.outputs);
+    lineage.set(nodeId, result.lineage);
     for (const issue of result.issues ?? []) {
       diagnostics.push({ code: issue.code, severity: issue.severity ?? 'error', nodeId, path: issue.path, message: issue.message });
     }
   }
 
-  if (![...states.values()].some((s) => s.def.category === 'destination')) {
+  // Judged by kind alone, so a destination with a bad version or config is not also reported missing.
+  if (!doc.nodes.some((n) => getNodeDefinition(n.kind)?.category === 'destination')) {
     diagnostics.push({ code: 'NO_DESTINATION', severity: 'error', message: 'Add a destination: a pipeline that writes nowhere does nothing' });
   }
 
-  const plan = hasErrors(diagnostics) ? null : planStages(order, graph, states, schemas);
-  return { diagnostics: sortDiagnostics(diagnostics, doc), schemas, lineage, plan };
+  const plan = hasErrors(diagnostics) ? null : planStages(order, graph, states, known);
+  return { diagnostics: sortDiagnostics(diagnostics, doc), schemas: Object.fromEntries(schemas), lineage: Object.fromEntries(lineage), plan };
 }
 
 function checkStructure(doc: VisualPipeline, graph: PipelineGraph, diagnostics: Diagnostic[]): void {
@@ -186,7 +191,7 @@ function edgePortDiagnostic(edgeId: string, nodeId: string, def: NodeDefinition,
   };
 }
 
-function planStages(order: string[], graph: PipelineGraph, states: Map<string, NodeState>, schemas: CompileResult['schemas']): ExecutionPlan {
+function planStages(order: string[], graph: PipelineGraph, states: Map<string, NodeState>, known: (nodeId: string, port: string) => Column[] | undefined): ExecutionPlan {
   const tables = new Map<string, string>(); // `${nodeId}\0${port}` → table
   const stages: Stage[] = [];
   order.forEach((nodeId, index) => {
@@ -201,7 +206,7 @@ function planStages(order: string[], graph: PipelineGraph, states: Map<string, N
       if (!edge) continue;
       const source = tables.get(`${edge.source.node}\0${edge.source.port}`);
       if (source) inputs[port] = table(source);
-      inputColumns[port] = schemas[edge.source.node]?.[edge.source.port] ?? [];
+      inputColumns[port] = known(edge.source.node, edge.source.port) ?? [];
       dependsOn.add(edge.source.node);
     }
     const outputTables: Record<string, string> = {};

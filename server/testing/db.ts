@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createAuth } from '../auth/auth';
-import { openDatabase, type Database, type Prisma } from '../db/database';
+import type { Database, Prisma } from '../db/database';
+import { openDatabase } from '../db/open';
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
 export const testDatabaseKinds: TestDatabaseKind[] = ['pglite', 'postgres'];

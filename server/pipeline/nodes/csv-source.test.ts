@@ -59,10 +59,10 @@ describe('csv-source config', () => {
 
   it('rejects a column declared twice, pointing at the second declaration', () => {
     const config = { ...valid, columns: [...columns, { name: 'customer', type: 'string' }] };
-    expect(issues(config)).toEqual([{ path: ['columns', 3, 'name'], message: 'Column "customer" is declared twice' }]);
+    expect(issues(config)).toEqual([{ path: ['columns', 3, 'name'], message: 'Column "customer" is declared twice (names are case-insensitive)' }]);
   });
 
-  // BUG: DuckDB identifiers are case-insensitive. read_csv(columns = {'id': …, 'ID': …}) fails at run
+  // Regression: DuckDB identifiers are case-insensitive. read_csv(columns = {'id': …, 'ID': …}) fails at run
   // time with `Binder Error: Duplicate struct entry name "ID"`, yet the config accepts it and the
   // pipeline compiles cleanly.
   it('rejects two columns whose names differ only in case (DuckDB treats them as one)', () => {
@@ -70,7 +70,7 @@ describe('csv-source config', () => {
     expect(issues(config).map((i) => i.path)).toEqual([['columns', 1, 'name']]);
   });
 
-  // BUG: quoteString() throws on NUL, and the column names and the delimiter/quote/escape are rendered
+  // Regression: quoteString() throws on NUL, and the column names and the delimiter/quote/escape are rendered
   // with it in read_csv(...). A config with a NUL passes validation, compiles into a plan, and then the
   // engine throws a plain Error while rendering instead of the user seeing a diagnostic.
   it('rejects NUL characters in column names and dialect characters, which cannot be rendered as SQL literals', () => {

@@ -4,7 +4,11 @@ import { defineNode } from '../define-node';
 import { WorkspacePathSchema } from '../paths';
 import { ColumnSchema } from '../types';
 
-const SingleChar = (what: string) => z.string().length(1, `${what} must be exactly one character`);
+const SingleChar = (what: string) =>
+  z
+    .string()
+    .length(1, `${what} must be exactly one character`)
+    .refine((s) => s !== '\0', `${what} cannot be a NUL character`);
 
 export const CsvSourceConfig = z
   .object({
@@ -16,10 +20,12 @@ export const CsvSourceConfig = z
     columns: z.array(ColumnSchema).min(1, 'Upload a file or declare at least one column'),
   })
   .superRefine((c, ctx) => {
+    // DuckDB column names are case-insensitive: "id" and "ID" collide.
     const seen = new Set<string>();
     c.columns.forEach((col, i) => {
-      if (seen.has(col.name)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `Column "${col.name}" is declared twice` });
-      seen.add(col.name);
+      const key = col.name.toLowerCase();
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['columns', i, 'name'], message: `Column "${col.name}" is declared twice (names are case-insensitive)` });
+      seen.add(key);
     });
   });
 export type CsvSourceConfig = z.infer<typeof CsvSourceConfig>;
