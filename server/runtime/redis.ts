@@ -43,6 +43,7 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
   const ready = (async () => {
     for (let attempt = 0; attempt < 100; attempt++) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused connections are expected until the server is up
       try {
         await probe.connect();
         await probe.ping();
