@@ -1,0 +1,23 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from './env';
+
+describe('parseEnv', () => {
+  it('fills in the embedded defaults', () => {
+    const env = parseEnv({});
+    expect(env).toMatchObject({ PORT: 3000, SLUICE_QUEUE_PREFIX: 'sluice', SLUICE_WORKER_CONCURRENCY: 2 });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.REDIS_URL).toBeUndefined();
+    expect(env.dataDir).toBe(path.resolve('.sluice'));
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseEnv({ DATABASE_URL: '', REDIS_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable and what is wrong with it', () => {
+    expect(() => parseEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SLUICE_EMBEDDED_WORKER: 'maybe' })).toThrow(
+      /PORT: .*\n.*DATABASE_URL: must be a postgresql:\/\/ URL\n.*SLUICE_EMBEDDED_WORKER/,
+    );
+  });
+});
