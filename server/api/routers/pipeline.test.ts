@@ -79,6 +79,14 @@ describe.each(testDatabaseKinds)('pipeline router on %s', (kind) => {
     await expect(bob.run.start({ pipelineId: id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await bob.run.list({ pipelineId: id })).toEqual([]);
     expect((await bob.pipeline.list()).map((p) => p.id)).not.toContain(id);
+    const { runId } = await alice.run.start({ pipelineId: id });
+    await expect(bob.run.get({ runId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const readAll = async (stream: AsyncIterable<unknown>) => {
+      const seen: unknown[] = [];
+      for await (const event of stream) seen.push(event);
+      return seen;
+    };
+    await expect(readAll(await bob.run.events({ runId }))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect((await alice.pipeline.get({ id })).latestVersion).toBe(1);
   });
 
