@@ -13,6 +13,8 @@ export const postgresAdminUrl = process.env.SLUICE_TEST_POSTGRES_URL ?? 'postgre
 export const testRedisUrl = process.env.SLUICE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestDatabase extends Database {
+  /** Connection URL, for PostgreSQL databases other processes should reach. */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestData
   await db.migrate();
   return {
     ...db,
+    url: url.toString(),
     drop: async () => {
       await db.close();
       const a = new pg.Client({ connectionString: postgresAdminUrl });
