@@ -16,7 +16,7 @@ const root = path.resolve(import.meta.dirname, '..');
 function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
   const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'workers/main.ts')], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
