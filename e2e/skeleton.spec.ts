@@ -31,6 +31,8 @@ async function center(locator: Locator): Promise<{ x: number; y: number }> {
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
+const settings = (page: Page) => page.getByTestId('settings-panel');
+
 async function selectNode(page: Page, kind: string): Promise<void> {
   await page.getByTestId(`node-${kind}`).click();
 }
@@ -65,10 +67,10 @@ test('design, save, run and watch a pipeline end to end', async ({ page }) => {
   await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
 
   // Drag the four nodes onto the canvas and wire them.
-  await dropNode(page, 'csv-source', 120, 200);
-  await dropNode(page, 'filter', 420, 200);
-  await dropNode(page, 'select-columns', 720, 200);
-  await dropNode(page, 'file-sink', 1000, 200);
+  await dropNode(page, 'csv-source', 110, 120);
+  await dropNode(page, 'filter', 330, 260);
+  await dropNode(page, 'select-columns', 550, 120);
+  await dropNode(page, 'file-sink', 770, 260);
   await connect(page, 'csv-source', 'filter');
   await connect(page, 'filter', 'select-columns');
   await connect(page, 'select-columns', 'file-sink');
@@ -76,20 +78,20 @@ test('design, save, run and watch a pipeline end to end', async ({ page }) => {
 
   // Configure each node in the settings panel.
   await selectNode(page, 'csv-source');
-  await page.getByLabel('File').setInputFiles(path.join(fixtures, 'orders.csv'));
-  await expect(page.getByText(/uploads\/.*orders\.csv/)).toBeVisible();
+  await settings(page).getByLabel('File', { exact: true }).setInputFiles(path.join(fixtures, 'orders.csv'));
+  await expect(settings(page).getByLabel('Path', { exact: true })).toHaveValue(/^uploads\/.*\/orders\.csv$/);
 
   await selectNode(page, 'filter');
-  await page.getByRole('button', { name: 'Add condition' }).click();
-  await page.getByLabel('Condition 1 column').selectOption('status');
-  await page.getByLabel('Condition 1 operator').selectOption({ label: '=' });
-  await page.getByLabel('Condition 1 value').fill('paid');
+  await settings(page).getByRole('button', { name: 'Add condition' }).click();
+  await settings(page).getByLabel('Condition 1 column').selectOption('status');
+  await settings(page).getByLabel('Condition 1 operator').selectOption({ label: '=' });
+  await settings(page).getByLabel('Condition 1 value').fill('paid');
 
   await selectNode(page, 'select-columns');
-  for (const column of ['order_id', 'customer', 'amount']) await page.getByLabel(column, { exact: true }).check();
+  for (const column of ['order_id', 'customer', 'amount']) await settings(page).getByLabel(column, { exact: true }).check();
 
   await selectNode(page, 'file-sink');
-  await page.getByLabel('Path').fill('out/paid.csv');
+  await settings(page).getByLabel('Path', { exact: true }).fill('out/paid.csv');
 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved v1')).toBeVisible();
@@ -116,8 +118,11 @@ test('design, save, run and watch a pipeline end to end', async ({ page }) => {
   // A malformed row fails the run at the source, with its line number; the old output stays as it was.
   const before = await outputFile('out/paid.csv');
   await selectNode(page, 'csv-source');
-  await page.getByLabel('File').setInputFiles(path.join(fixtures, 'orders-malformed.csv'));
-  await expect(page.getByText(/uploads\/.*orders-malformed\.csv/)).toBeVisible();
+  await settings(page).getByLabel('File', { exact: true }).setInputFiles(path.join(fixtures, 'orders-malformed.csv'));
+  await expect(settings(page).getByLabel('Path', { exact: true })).toHaveValue(/^uploads\/.*\/orders-malformed\.csv$/);
+  // Sniffing saw "twelve" and offered amount as text; the declared type is the contract, so keep it a number.
+  await expect(settings(page).getByLabel('Column 3 type')).toHaveValue('string');
+  await settings(page).getByLabel('Column 3 type').selectOption('float');
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.getByTestId('node-csv-source')).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
   const failedRun = page.getByTestId('run-row').first();

@@ -99,7 +99,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   } catch (error) {
     if (error instanceof AppError) {
       const nodeId = error.details.nodeId;
-      return fail(error.code, nodeId ? `${labelOf(nodeId)}: ${error.message}` : error.message, nodeId);
+      // The node is carried as errorNodeId; the UI names it by its current label.
+      return fail(error.code, error.message, nodeId);
     }
     return fail('INTERNAL', `Unexpected error: ${errorMessage(error)}`);
   }

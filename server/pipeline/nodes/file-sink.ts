@@ -20,7 +20,7 @@ export const fileSink = defineNode({
   version: 1,
   category: 'destination',
   label: 'File',
-  icon: '⤓',
+  icon: '⇩',
   description:
     'Writes its input to a CSV or Parquet file in the workspace. The file is written under a temporary name and renamed when complete, so readers never see half a file.',
   ports: { inputs: [{ name: 'input', label: 'Rows' }], outputs: [] },

@@ -67,7 +67,7 @@ export const filter = defineNode({
   version: 1,
   category: 'transform',
   label: 'Filter',
-  icon: '⧩',
+  icon: '▽',
   description: 'Keeps the rows that match all (or any) of the conditions. Rows where a compared value is NULL do not match.',
   ports: { inputs: [{ name: 'input', label: 'Rows' }], outputs: [{ name: 'output', label: 'Kept rows' }] },
   config: FilterConfig,

@@ -11,6 +11,7 @@ function handler(req: Request): Promise<Response> {
     endpoint: '/api/trpc',
     req,
     router: appRouter,
+    allowMethodOverride: true,
     createContext: async () => ({ db: await prisma(), user: await sessionUserFromHeaders(req.headers), services }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'} failed:`, error.cause ?? error);

@@ -1,0 +1,31 @@
+// Run shapes as the API returns them. Summaries and details are inferred from
+// the router; events are written out so the subscription's data is checked
+// against them where it is received (run-follower.tsx).
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '@/server/api/root';
+
+type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export type RunSummary = RouterOutputs['run']['list'][number];
+export type RunDetail = RouterOutputs['run']['get'];
+export type RunStage = RunDetail['stages'][number];
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export type RunEvent =
+  | { type: 'run'; status: RunStatus; errorMessage?: string | null; errorNodeId?: string | null }
+  | {
+      type: 'stage';
+      stageId: string;
+      nodeIds: string[];
+      status: StageStatus;
+      rowsIn?: number | null;
+      rowsOut?: number | null;
+      errorMessage?: string | null;
+    }
+  | { type: 'log'; level: LogLevel; message: string; nodeId?: string };
+
+export const isTerminalRunStatus = (status: RunStatus | null): boolean =>
+  status === 'succeeded' || status === 'failed' || status === 'cancelled';

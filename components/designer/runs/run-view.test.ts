@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { applyRunEvents, emptyRunView, MAX_LOG_LINES, mergeRunSnapshot, nodeDisplayStatus, startRunView, type RunSnapshot } from './run-view';
+import type { RunEvent } from './run-types';
+
+const stage = (nodeIds: string[], status: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped', rows: { rowsIn?: number | null; rowsOut?: number | null } = {}): RunEvent => ({
+  type: 'stage',
+  stageId: nodeIds.join('+'),
+  nodeIds,
+  status,
+  ...rows,
+});
+
+describe('live run events', () => {
+  it('moves nodes through their stage statuses and keeps the row counts', () => {
+    let view = startRunView('r1', 'queued');
+    expect(nodeDisplayStatus(view, 'a')).toBe('queued');
+    view = applyRunEvents(view, [{ type: 'run', status: 'running' }, stage(['a'], 'running')]);
+    expect(nodeDisplayStatus(view, 'a')).toBe('running');
+    expect(nodeDisplayStatus(view, 'b')).toBe('pending');
+    view = applyRunEvents(view, [stage(['a'], 'succeeded', { rowsIn: null, rowsOut: 1234 }), stage(['b'], 'succeeded', { rowsIn: 1234 })]);
+    expect(view.nodes.a).toEqual({ status: 'succeeded', rows: 1234, errorMessage: null });
+    expect(view.nodes.b?.rows).toBe(1234);
+    view = applyRunEvents(view, [{ type: 'run', status: 'succeeded' }]);
+    expect(view.status).toBe('succeeded');
+    expect(nodeDisplayStatus(view, 'unrelated')).toBe('idle');
+  });
+
+  it('marks the failing node from the run event', () => {
+    const view = applyRunEvents(startRunView('r1', 'running'), [{ type: 'run', status: 'failed', errorMessage: 'Line 3 has 2 fields', errorNodeId: 'src' }]);
+    expect(view.nodes.src).toEqual({ status: 'failed', rows: null, errorMessage: 'Line 3 has 2 fields' });
+    expect(view.errorMessage).toBe('Line 3 has 2 fields');
+    expect(view.errorNodeId).toBe('src');
+  });
+
+  it('keeps a bounded log', () => {
+    const logs: RunEvent[] = Array.from({ length: MAX_LOG_LINES + 5 }, (_, i) => ({ type: 'log', level: 'info', message: `line ${i}` }));
+    const view = applyRunEvents(startRunView('r1', 'running'), logs);
+    expect(view.logs).toHaveLength(MAX_LOG_LINES);
+    expect(view.logs.at(-1)?.message).toBe(`line ${MAX_LOG_LINES + 4}`);
+  });
+
+  it('returns the same view for no events', () => {
+    const view = startRunView('r1', 'running');
+    expect(applyRunEvents(view, [])).toBe(view);
+  });
+});
+
+describe('snapshots', () => {
+  const snapshot = (over: Partial<RunSnapshot> = {}): RunSnapshot => ({
+    id: 'r1',
+    status: 'running',
+    errorMessage: null,
+    errorNodeId: null,
+    stages: [
+      { nodeIds: ['a'], status: 'succeeded', rowsIn: null, rowsOut: 10, errorMessage: null },
+      { nodeIds: ['b'], status: 'pending', rowsIn: null, rowsOut: null, errorMessage: null },
+    ],
+    ...over,
+  });
+
+  it('paints a finished run onto an empty view', () => {
+    const view = mergeRunSnapshot(startRunView('r1', null), snapshot({ status: 'failed', errorNodeId: 'b', errorMessage: 'boom' }));
+    expect(view.status).toBe('failed');
+    expect(view.nodes.a).toEqual({ status: 'succeeded', rows: 10, errorMessage: null });
+    expect(view.nodes.b).toEqual({ status: 'failed', rows: null, errorMessage: 'boom' });
+  });
+
+  it('never moves a node or the run backwards when the snapshot is older than the events', () => {
+    let view = startRunView('r1', 'queued');
+    view = applyRunEvents(view, [{ type: 'run', status: 'succeeded' }, stage(['b'], 'succeeded', { rowsOut: 7 })]);
+    view = mergeRunSnapshot(view, snapshot());
+    expect(view.status).toBe('succeeded');
+    expect(view.nodes.b).toEqual({ status: 'succeeded', rows: 7, errorMessage: null });
+    expect(view.nodes.a?.status).toBe('succeeded');
+  });
+
+  it('ignores a snapshot of another run', () => {
+    const view = startRunView('r2', 'queued');
+    expect(mergeRunSnapshot(view, snapshot())).toBe(view);
+    expect(mergeRunSnapshot(emptyRunView, snapshot())).toBe(emptyRunView);
+  });
+});

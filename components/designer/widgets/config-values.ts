@@ -1,0 +1,35 @@
+// Reading node config values, which are stored as unknown until the compiler
+// validates them. Drafts are allowed to be incomplete, so these readers accept
+// partial values and fill gaps instead of rejecting the whole value.
+import { ColumnTypeSchema, type Column, type ColumnType } from '@/server/pipeline/types';
+import { FilterOperators, type FilterOperator } from '@/server/pipeline/nodes/filter';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const readString = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
+
+export const readBoolean = (value: unknown): boolean => value === true;
+
+export function readStringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+const isColumnType = (value: unknown): value is ColumnType => ColumnTypeSchema.safeParse(value).success;
+
+export function readColumns(value: unknown): Column[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).map((c) => ({ name: readString(c.name), type: isColumnType(c.type) ? c.type : 'string' }));
+}
+
+export interface ConditionRule {
+  column: string;
+  op: FilterOperator;
+  value: string;
+}
+
+export const isFilterOperator = (value: unknown): value is FilterOperator => typeof value === 'string' && Object.hasOwn(FilterOperators, value);
+
+export function readRules(value: unknown): ConditionRule[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).map((r) => ({ column: readString(r.column), op: isFilterOperator(r.op) ? r.op : 'eq', value: readString(r.value) }));
+}
