@@ -7,7 +7,8 @@ import { duckDbTypeOf, type ColumnType } from '../pipeline/types';
 export type SqlValue = string | number | boolean | null;
 
 export type Expr =
-  | { t: 'column'; name: string }
+  /** A column, optionally qualified by a relation alias (joins). */
+  | { t: 'column'; name: string; table?: string }
   | { t: 'param'; value: SqlValue }
   | { t: 'literal'; value: SqlValue }
   | { t: 'cast'; expr: Expr; to: ColumnType }
@@ -15,10 +16,66 @@ export type Expr =
   | { t: 'logical'; op: 'AND' | 'OR'; items: Expr[] }
   | { t: 'not'; expr: Expr }
   | { t: 'isNull'; expr: Expr; negated: boolean }
-  | { t: 'call'; fn: ScalarFunction; args: Expr[] };
+  | { t: 'call'; fn: ScalarFunction; args: Expr[] }
+  | { t: 'aggregate'; fn: AggregateFunction; args: Expr[]; distinct?: boolean; orderBy?: OrderItem[]; filter?: Expr }
+  | { t: 'window'; fn: WindowFunction; args: Expr[]; partitionBy: Expr[]; orderBy: OrderItem[]; frame?: WindowFrame }
+  | { t: 'in'; expr: Expr; list: Expr[]; negated: boolean }
+  | { t: 'between'; expr: Expr; low: Expr; high: Expr }
+  | { t: 'case'; when: { condition: Expr; then: Expr }[]; else?: Expr }
+  /**
+   * A user-written DuckDB expression. Only ever built from text that
+   * engine/expression-guard.ts accepted (one expression, no subqueries, no table
+   * functions); rendered in parentheses so it stays one operand.
+   */
+  | { t: 'checkedSql'; sql: string };
 
 /** Scalar functions the compiler may call; a closed list, never a user string. */
-export type ScalarFunction = 'contains' | 'starts_with' | 'lower';
+export type ScalarFunction =
+  | 'contains'
+  | 'starts_with'
+  | 'lower'
+  | 'upper'
+  | 'trim'
+  | 'regexp_matches'
+  | 'coalesce'
+  | 'date_trunc'
+  | 'hash';
+
+export type AggregateFunction =
+  | 'count'
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'median'
+  | 'stddev_samp'
+  | 'var_samp'
+  | 'quantile_cont'
+  | 'first'
+  | 'last'
+  | 'string_agg'
+  | 'bool_or'
+  | 'bool_and';
+
+export type WindowFunction =
+  | 'row_number'
+  | 'rank'
+  | 'dense_rank'
+  | 'ntile'
+  | 'lag'
+  | 'lead'
+  | 'first_value'
+  | 'last_value'
+  | AggregateFunction;
+
+export interface OrderItem {
+  expr: Expr;
+  descending?: boolean;
+  nullsFirst?: boolean;
+}
+
+/** ROWS BETWEEN n PRECEDING AND CURRENT ROW, or RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW. */
+export type WindowFrame = { unit: 'rows'; preceding: number | 'unbounded' } | { unit: 'range'; precedingSeconds: number };
 
 /** A reference to a file that the engine resolves (and confines) at run time. */
 export interface FileRef {
@@ -34,9 +91,16 @@ export interface CsvReadOptions {
 }
 
 export type Relation =
-  | { t: 'table'; name: string }
+  | { t: 'table'; name: string; alias?: string }
   | { t: 'readCsv'; file: FileRef; options: CsvReadOptions; rejectsTable: string }
-  | { t: 'subquery'; query: Select; alias: string };
+  | { t: 'subquery'; query: Select; alias: string }
+  | { t: 'join'; kind: JoinKind; left: Relation; right: Relation; on: Expr }
+  /** UNION ALL BY NAME: columns matched by name, missing ones NULL. */
+  | { t: 'unionByName'; inputs: Select[]; alias: string };
+
+export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
+
+export type SampleSpec = { kind: 'rows'; rows: number; seed?: number } | { kind: 'percent'; percent: number; seed?: number };
 
 export interface SelectItem {
   expr: Expr;
@@ -48,6 +112,13 @@ export interface Select {
   items: SelectItem[] | '*';
   from: Relation;
   where?: Expr;
+  groupBy?: Expr[];
+  /** Filter on window results (DuckDB's QUALIFY), e.g. keep the first row per key. */
+  qualify?: Expr;
+  orderBy?: OrderItem[];
+  limit?: number;
+  offset?: number;
+  sample?: SampleSpec;
 }
 
 // ── Builders ────────────────────────────────────────────────────────────────
@@ -83,6 +154,11 @@ export function quoteString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+function nonNegativeInteger(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Expected a non-negative integer, got ${n}`);
+  return String(n);
+}
+
 function literal(value: SqlValue): string {
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
@@ -100,7 +176,7 @@ class Renderer {
   expr(e: Expr): string {
     switch (e.t) {
       case 'column':
-        return quoteIdent(e.name);
+        return e.table === undefined ? quoteIdent(e.name) : `${quoteIdent(e.table)}.${quoteIdent(e.name)}`;
       case 'param':
         this.params.push(e.value);
         return `$${this.params.length}`;
@@ -117,14 +193,55 @@ class Renderer {
       case 'isNull':
         return `(${this.expr(e.expr)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
       case 'call':
-        return `${e.fn}(${e.args.map((a) => this.expr(a)).join(', ')})`;
+        return `${e.fn}(${this.list(e.args)})`;
+      case 'aggregate': {
+        const order = e.orderBy?.length ? ` ORDER BY ${this.order(e.orderBy)}` : '';
+        const args = e.fn === 'count' && e.args.length === 0 ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${this.list(e.args)}`;
+        return `${e.fn}(${args}${order})${e.filter ? ` FILTER (WHERE ${this.expr(e.filter)})` : ''}`;
+      }
+      case 'window': {
+        const over = [
+          e.partitionBy.length ? `PARTITION BY ${this.list(e.partitionBy)}` : '',
+          e.orderBy.length ? `ORDER BY ${this.order(e.orderBy)}` : '',
+          e.frame ? this.frame(e.frame) : '',
+        ].filter(Boolean);
+        const args = e.fn === 'count' && e.args.length === 0 ? '*' : this.list(e.args);
+        return `${e.fn}(${args}) OVER (${over.join(' ')})`;
+      }
+      case 'in':
+        return `(${this.expr(e.expr)} ${e.negated ? 'NOT IN' : 'IN'} (${this.list(e.list)}))`;
+      case 'between':
+        return `(${this.expr(e.expr)} BETWEEN ${this.expr(e.low)} AND ${this.expr(e.high)})`;
+      case 'case':
+        return `CASE ${e.when.map((w) => `WHEN ${this.expr(w.condition)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'checkedSql':
+        return `(${e.sql})`;
     }
+  }
+
+  private list(items: Expr[]): string {
+    return items.map((a) => this.expr(a)).join(', ');
+  }
+
+  private order(items: OrderItem[]): string {
+    return items.map((o) => `${this.expr(o.expr)} ${o.descending ? 'DESC' : 'ASC'} NULLS ${o.nullsFirst ? 'FIRST' : 'LAST'}`).join(', ');
+  }
+
+  private frame(f: WindowFrame): string {
+    if (f.unit === 'rows') return `ROWS BETWEEN ${f.preceding === 'unbounded' ? 'UNBOUNDED' : String(Math.trunc(f.preceding))} PRECEDING AND CURRENT ROW`;
+    return `RANGE BETWEEN INTERVAL ${Math.trunc(f.precedingSeconds)} SECONDS PRECEDING AND CURRENT ROW`;
   }
 
   relation(r: Relation): string {
     switch (r.t) {
       case 'table':
-        return quoteIdent(r.name);
+        return quoteIdent(r.name) + (r.alias ? ` AS ${quoteIdent(r.alias)}` : '');
+      case 'join': {
+        const keyword = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN' }[r.kind];
+        return `${this.relation(r.left)} ${keyword} ${this.relation(r.right)} ON ${this.expr(r.on)}`;
+      }
+      case 'unionByName':
+        return `(${r.inputs.map((q) => this.select(q)).join(' UNION ALL BY NAME ')}) AS ${quoteIdent(r.alias)}`;
       case 'subquery':
         return `(${this.select(r.query)}) AS ${quoteIdent(r.alias)}`;
       case 'readCsv': {
@@ -148,7 +265,22 @@ class Renderer {
 
   select(s: Select): string {
     const items = s.items === '*' ? '*' : s.items.map((i) => this.expr(i.expr) + (i.as ? ` AS ${quoteIdent(i.as)}` : '')).join(', ');
-    return `SELECT ${items} FROM ${this.relation(s.from)}${s.where ? ` WHERE ${this.expr(s.where)}` : ''}`;
+    const parts = [`SELECT ${items} FROM ${this.relation(s.from)}`];
+    if (s.sample) parts.push(this.sample(s.sample));
+    if (s.where) parts.push(`WHERE ${this.expr(s.where)}`);
+    if (s.groupBy?.length) parts.push(`GROUP BY ${this.list(s.groupBy)}`);
+    if (s.qualify) parts.push(`QUALIFY ${this.expr(s.qualify)}`);
+    if (s.orderBy?.length) parts.push(`ORDER BY ${this.order(s.orderBy)}`);
+    if (s.limit !== undefined) parts.push(`LIMIT ${nonNegativeInteger(s.limit)}`);
+    if (s.offset !== undefined) parts.push(`OFFSET ${nonNegativeInteger(s.offset)}`);
+    return parts.join(' ');
+  }
+
+  private sample(s: SampleSpec): string {
+    const seed = s.seed === undefined ? '' : `, ${nonNegativeInteger(s.seed)}`;
+    return s.kind === 'rows'
+      ? `USING SAMPLE ${nonNegativeInteger(s.rows)} ROWS (reservoir${seed})`
+      : `USING SAMPLE ${literal(Math.min(100, Math.max(0, s.percent)))} PERCENT (bernoulli${seed})`;
   }
 }
 
