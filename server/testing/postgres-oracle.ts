@@ -1,0 +1,53 @@
+// An independent oracle for transform tests: the same operation written by hand
+// in PostgreSQL over the same rows. Shares no code with the compiler.
+import pg from 'pg';
+import type { Column, ColumnType } from '../pipeline/types';
+import { postgresAdminUrl } from './db';
+import type { Row, TestInput } from './node-harness';
+
+const pgTypeOf: Record<ColumnType, string> = {
+  string: 'text',
+  integer: 'bigint',
+  float: 'double precision',
+  boolean: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp',
+};
+
+// Return dates, timestamps and numerics as text, so nothing is reinterpreted in JS time zones.
+const textTypes = [1082, 1114, 1184, 1700, 20];
+const types = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    textTypes.includes(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text'),
+} as pg.CustomTypesConfig;
+
+/**
+ * Creates each input as a TEMP table named after its key, runs `sql`, and
+ * returns the rows. Everything happens in one rolled-back transaction.
+ */
+export async function postgresRows(tables: Record<string, TestInput>, sql: string, params: unknown[] = []): Promise<Row[]> {
+  const url = new URL(postgresAdminUrl);
+  url.pathname = '/test';
+  const client = new pg.Client({ connectionString: url.toString(), types });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SET LOCAL TIME ZONE 'UTC'");
+    for (const [name, input] of Object.entries(tables)) {
+      await client.query(`CREATE TEMP TABLE ${ident(name)} (${input.columns.map((c: Column) => `${ident(c.name)} ${pgTypeOf[c.type]}`).join(', ')}) ON COMMIT DROP`);
+      for (const row of input.rows) {
+        const values = input.columns.map((c) => row[c.name] ?? null);
+        await client.query(`INSERT INTO ${ident(name)} VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+      }
+    }
+    const result = await client.query<Row>(sql, params);
+    return result.rows;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end();
+  }
+}
+
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
