@@ -264,6 +264,7 @@ describe('structural problems', () => {
       schemas: {},
       lineage: {},
       plan: null,
+      questions: [],
     });
   });
 

@@ -1,10 +1,10 @@
 // Compiles a VisualPipeline document into an execution plan. Pure: no I/O, and
 // user mistakes come back as diagnostics, never as exceptions.
 import type { ZodError } from 'zod';
-import type { ColumnLineage, NodeDefinition } from '../pipeline/define-node';
+import type { ColumnLineage, ExpressionAnswer, ExpressionSpec, NodeDefinition } from '../pipeline/define-node';
 import { VisualPipelineSchema, type VisualPipeline } from '../pipeline/model';
 import { getNodeDefinition } from '../pipeline/registry';
-import type { Column } from '../pipeline/types';
+import type { Column, ColumnType } from '../pipeline/types';
 import { table, type Relation } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
 import { DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics';
@@ -25,13 +25,29 @@ export interface ExecutionPlan {
   stages: Stage[];
 }
 
+/** An expression the compiler needs DuckDB to check and type before it can go on. */
+export interface ExpressionQuestion extends ExpressionSpec {
+  nodeId: string;
+  /** The columns the expression sees. */
+  columns: Column[];
+}
+
+/** Answers by node id, then expression key. */
+export type ExpressionAnswers = ReadonlyMap<string, Readonly<Record<string, ExpressionAnswer>>>;
+
+export interface CompileOptions {
+  expressionAnswers?: ExpressionAnswers;
+}
+
 export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Propagated columns of every output port whose schema is known. */
   schemas: Record<string, Record<string, Column[]>>;
   lineage: Record<string, Record<string, Record<string, ColumnLineage>>>;
-  /** Present only when there are no error diagnostics. */
+  /** Present only when there are no error diagnostics and no open questions. */
   plan: ExecutionPlan | null;
+  /** Expressions still to be checked by DuckDB; compile again with their answers. */
+  questions: ExpressionQuestion[];
 }
 
 interface NodeState {
@@ -39,22 +55,23 @@ interface NodeState {
   config: unknown;
 }
 
-export function compile(input: unknown): CompileResult {
+export function compile(input: unknown, options: CompileOptions = {}): CompileResult {
   const parsed = VisualPipelineSchema.safeParse(input);
   if (!parsed.success) {
-    return { diagnostics: zodDiagnostics(parsed.error, 'DOCUMENT_INVALID'), schemas: {}, lineage: {}, plan: null };
+    return { diagnostics: zodDiagnostics(parsed.error, 'DOCUMENT_INVALID'), schemas: {}, lineage: {}, plan: null, questions: [] };
   }
-  return compileDocument(parsed.data);
+  return compileDocument(parsed.data, options);
 }
 
-export function compileDocument(doc: VisualPipeline): CompileResult {
+export function compileDocument(doc: VisualPipeline, options: CompileOptions = {}): CompileResult {
+  const questions: ExpressionQuestion[] = [];
   const diagnostics: Diagnostic[] = [];
   // Maps, not objects: node ids such as "constructor" or "__proto__" are valid.
   const schemas = new Map<string, Record<string, Column[]>>();
   const lineage = new Map<string, Record<string, Record<string, ColumnLineage>>>();
   if (doc.nodes.length === 0) {
     diagnostics.push({ code: 'EMPTY_PIPELINE', severity: 'error', message: 'Add a source, transforms and a destination to the canvas' });
-    return { diagnostics, schemas: {}, lineage: {}, plan: null };
+    return { diagnostics, schemas: {}, lineage: {}, plan: null, questions };
   }
 
   const graph = buildGraph(doc);
@@ -140,7 +157,9 @@ export function compileDocument(doc: VisualPipeline): CompileResult {
       else inputsKnown = false;
     }
     if (!inputsKnown) continue;
-    const result = state.def.propagate({ config: state.config, inputs });
+    const expressions = answeredExpressions(nodeId, state, inputs, options.expressionAnswers, questions, diagnostics);
+    if (!expressions) continue;
+    const result = state.def.propagate({ config: state.config, inputs, expressions });
     schemas.set(nodeId, result.outputs);
     lineage.set(nodeId, result.lineage);
     for (const issue of result.issues ?? []) {
@@ -153,8 +172,40 @@ export function compileDocument(doc: VisualPipeline): CompileResult {
     diagnostics.push({ code: 'NO_DESTINATION', severity: 'error', message: 'Add a destination: a pipeline that writes nowhere does nothing' });
   }
 
-  const plan = hasErrors(diagnostics) ? null : planStages(order, graph, states, known);
-  return { diagnostics: sortDiagnostics(diagnostics, doc), schemas: Object.fromEntries(schemas), lineage: Object.fromEntries(lineage), plan };
+  const plan = hasErrors(diagnostics) || questions.length > 0 ? null : planStages(order, graph, states, known);
+  return { diagnostics: sortDiagnostics(diagnostics, doc), schemas: Object.fromEntries(schemas), lineage: Object.fromEntries(lineage), plan, questions };
+}
+
+/**
+ * The types of a node's SQL expressions, once DuckDB has answered for all of
+ * them; otherwise records what is still open (questions) or wrong
+ * (diagnostics) and returns undefined, so the node's outputs stay unknown.
+ */
+function answeredExpressions(
+  nodeId: string,
+  state: NodeState,
+  inputs: Record<string, Column[]>,
+  answers: ExpressionAnswers | undefined,
+  questions: ExpressionQuestion[],
+  diagnostics: Diagnostic[],
+): Record<string, { type: ColumnType; references: string[] }> | undefined {
+  const specs: ExpressionSpec[] = state.def.expressions?.(state.config) ?? [];
+  const types: Record<string, { type: ColumnType; references: string[] }> = {};
+  let complete = true;
+  for (const spec of specs) {
+    const answer = answers?.get(nodeId)?.[spec.key];
+    // An answer about other text (the expression changed) is no answer: only checked SQL is ever planned.
+    if (answer?.sql !== spec.sql) {
+      questions.push({ ...spec, nodeId, columns: inputs[spec.port] ?? [] });
+      complete = false;
+    } else if (!answer.ok) {
+      diagnostics.push({ code: 'INVALID_EXPRESSION', severity: 'error', nodeId, path: spec.path, message: answer.message });
+      complete = false;
+    } else {
+      types[spec.key] = { type: answer.type, references: answer.references };
+    }
+  }
+  return complete ? types : undefined;
 }
 
 function checkStructure(doc: VisualPipeline, graph: PipelineGraph, diagnostics: Diagnostic[]): void {

@@ -17,6 +17,7 @@ export const DiagnosticCodes = {
   UNKNOWN_COLUMN: 'A setting names a column the input does not have',
   TYPE_MISMATCH: 'A column has the wrong type for this use',
   INVALID_VALUE: 'A value does not fit its column type',
+  INVALID_EXPRESSION: 'An SQL expression does not parse, uses something not allowed, or names a missing column',
   DUPLICATE_OUTPUT_COLUMN: 'Two output columns would have the same name',
   NO_DESTINATION: 'The pipeline writes nowhere',
   OUTPUT_UNUSED: 'A node output is not connected to anything',

@@ -160,7 +160,8 @@ function asStageError(error: unknown, stage: Stage): AppError {
 }
 
 export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
-  const session = await openDuckSession(options.tempDir);
+  // DuckDB may touch only the workspace's files and the run's scratch folder (duckdb.ts locks the rest away).
+  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot] });
   const runner = new StageRunner(session.connection, options);
   const onAbort = () => session.connection.interrupt();
   options.signal?.addEventListener('abort', onAbort);

@@ -17,7 +17,7 @@ const orDefault = (value: unknown, fallback: string): string =>
   typeof value === 'string' && value.length === 1 ? value : fallback;
 
 export async function sniffCsv(absolutePath: string, tempDir: string): Promise<SniffedCsv> {
-  const session = await openDuckSession(tempDir, { threads: 1 });
+  const session = await openDuckSession(tempDir, { threads: 1, allowedFiles: [absolutePath] });
   try {
     const reader = await session.connection.runAndReadAll(`SELECT * FROM sniff_csv(${quoteString(absolutePath)}, sample_size = 20480)`);
     const row = reader.getRowObjectsJson()[0];

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 import type { Relation } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
-import type { Column } from './types';
+import type { Column, ColumnType } from './types';
 
 export type NodeCategory = 'source' | 'transform' | 'destination';
 
@@ -13,11 +13,25 @@ export interface PortSpec {
   label: string;
 }
 
-/** Form fields, rendered by one generic settings form. `key` is a config key. */
-export type FieldSpec<Key extends string = string> = { key: Key; label: string; help?: string } & (
+/** Controls that can stand alone or inside a list item. */
+export type ScalarWidget =
   | { widget: 'text'; placeholder?: string }
+  | { widget: 'number'; min?: number; max?: number; integer?: boolean; placeholder?: string }
   | { widget: 'select'; options: { value: string; label: string }[] }
   | { widget: 'toggle' }
+  /** One column of the named input port. */
+  | { widget: 'column'; port: string }
+  /** A DuckDB SQL expression over the named input port's columns. */
+  | { widget: 'expression'; port: string; placeholder?: string };
+
+/** A field inside a list item; `key` is a key of the item object. */
+export type ListItemField = { key: string; label: string; help?: string } & ScalarWidget;
+
+/** Form fields, rendered by one generic settings form. `key` is a config key. */
+export type FieldSpec<Key extends string = string> = { key: Key; label: string; help?: string } & (
+  | ScalarWidget
+  /** An ordered list of objects, each edited with `itemFields` (sort keys, renames, aggregates…). */
+  | { widget: 'list'; itemLabel: string; addLabel: string; itemFields: ListItemField[]; newItem: Record<string, unknown> }
   /** Uploads a CSV file and fills path, dialect and columns from what the server sniffs. */
   | { widget: 'csvUpload' }
   /** Editable list of column names and types. */
@@ -30,7 +44,7 @@ export type FieldSpec<Key extends string = string> = { key: Key; label: string; 
 
 /** A problem found in one node's settings or wiring; the compiler adds the node id. */
 export interface NodeIssue {
-  code: 'UNKNOWN_COLUMN' | 'TYPE_MISMATCH' | 'INVALID_VALUE' | 'DUPLICATE_OUTPUT_COLUMN' | 'INVALID_CONFIG';
+  code: 'UNKNOWN_COLUMN' | 'TYPE_MISMATCH' | 'INVALID_VALUE' | 'DUPLICATE_OUTPUT_COLUMN' | 'INVALID_CONFIG' | 'INVALID_EXPRESSION';
   severity?: 'error' | 'warning';
   path: (string | number)[];
   message: string;
@@ -57,6 +71,27 @@ export interface PropagateResult {
   issues?: NodeIssue[];
 }
 
+/**
+ * A user-written SQL expression whose type (and validity) only DuckDB can tell.
+ * The compiler collects these as questions; the server answers them with DuckDB
+ * (server/engine/analyze.ts) and compiles again with the answers.
+ */
+export interface ExpressionSpec {
+  /** Stable within the node, e.g. 'columns.2.expression'. */
+  key: string;
+  sql: string;
+  /** Input port whose columns the expression may use. */
+  port: string;
+  /** Config path for diagnostics. */
+  path: (string | number)[];
+}
+
+/** DuckDB's verdict on one expression; `sql` is the exact text it judged. */
+export type ExpressionAnswer =
+  /** `references`: the input columns the expression reads, for lineage. */
+  | { sql: string; ok: true; type: ColumnType; references: string[] }
+  | { sql: string; ok: false; message: string; position?: number };
+
 export interface PlanContext<Config> {
   nodeId: string;
   config: Config;
@@ -82,7 +117,10 @@ export interface NodeDefinition<Config = unknown> {
   /** Config of a freshly dropped node; may be incomplete (the compiler says what is missing). */
   initialConfig: Record<string, unknown>;
   fields: FieldSpec<Extract<keyof Config, string>>[];
-  propagate: (ctx: { config: Config; inputs: Record<string, Column[]> }) => PropagateResult;
+  /** The SQL expressions in this config that DuckDB must check and type. */
+  expressions?: (config: Config) => ExpressionSpec[];
+  /** `expressionTypes` holds the type of every expression of `expressions`, by key. */
+  propagate: (ctx: { config: Config; inputs: Record<string, Column[]>; expressions?: Readonly<Record<string, { type: ColumnType; references: string[] }>> }) => PropagateResult;
   plan: (ctx: PlanContext<Config>) => StageOp[];
 }
 

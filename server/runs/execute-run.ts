@@ -1,9 +1,9 @@
 // Executes one queued run: compile the saved version, run the plan on DuckDB,
 // and record every state change. Called by workers; knows nothing of BullMQ.
 import path from 'node:path';
-import { compile } from '../compiler/compile';
 import { formatDiagnostic } from '../compiler/diagnostics';
 import type { Prisma } from '../db/database';
+import { analyzePipeline } from '../engine/analyze';
 import { executePlan, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
@@ -44,7 +44,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     return 'failed';
   };
 
-  const compiled = compile(document);
+  const compiled = await analyzePipeline(document, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-analyze`) });
   if (!compiled.plan) {
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
     const message = `The pipeline has ${errors.length} problem(s): ${errors.map((d) => formatDiagnostic(d, labelOf)).join('; ')}`;

@@ -215,7 +215,8 @@ class Renderer {
       case 'case':
         return `CASE ${e.when.map((w) => `WHEN ${this.expr(w.condition)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
       case 'checkedSql':
-        return `(${e.sql})`;
+        // Parentheses on lines of their own, exactly as expression-guard.ts checked it: a trailing -- comment cannot swallow the ')'.
+        return `(\n${e.sql}\n)`;
     }
   }
 

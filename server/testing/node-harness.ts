@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { compile, type CompileResult } from '../compiler/compile';
+import type { CompileResult } from '../compiler/compile';
+import { analyzePipeline } from '../engine/analyze';
 import { executePlan } from '../engine/execute';
 import { FORMAT_VERSION, type PipelineEdge, type PipelineNode, type VisualPipeline } from '../pipeline/model';
 import { duckDbTypeOf, type Column } from '../pipeline/types';
@@ -63,11 +64,11 @@ export async function runNode(t: NodeUnderTest): Promise<NodeRunResult> {
     const conn = await db.connect();
     try {
       for (const [port, input] of Object.entries(t.inputs)) await writeCsv(conn, path.join(root, `in_${port}.csv`), input);
-      const compiled = compile(harnessDocument(t));
+      const compiled = await analyzePipeline(harnessDocument(t), { tempDir: path.join(root, '.analyze') });
       if (!compiled.plan) throw new Error(`Does not compile: ${JSON.stringify(compiled.diagnostics, null, 2)}`);
       await executePlan(compiled.plan, { workspaceRoot: root, tempDir: path.join(root, '.tmp') });
       const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet(${quoteString(path.join(root, 'out/result.parquet'))})`);
-      return { compiled, rows: reader.getRowObjectsJson() as Row[], columns: reader.columnNames() };
+      return { compiled, rows: reader.getRowObjectsJson(), columns: reader.columnNames() };
     } finally {
       conn.closeSync();
       db.closeSync();
@@ -96,7 +97,7 @@ function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  return quoteString(String(value));
+  return quoteString(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /**
@@ -109,7 +110,7 @@ export function normalizeValue(value: unknown): string | number | boolean | null
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return Number(Number(value).toPrecision(9));
   if (value instanceof Date) return value.toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
-  const s = String(value);
+  const s = typeof value === 'string' ? value : JSON.stringify(value);
   if (/^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(s)) return Number(Number(s).toPrecision(9));
   return s;
 }

@@ -15,11 +15,14 @@ const pgTypeOf: Record<ColumnType, string> = {
 };
 
 // Return dates, timestamps and numerics as text, so nothing is reinterpreted in JS time zones.
-const textTypes = [1082, 1114, 1184, 1700, 20];
-const types = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    textTypes.includes(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text'),
-} as pg.CustomTypesConfig;
+const { builtins } = pg.types;
+const textTypes: number[] = [builtins.DATE, builtins.TIMESTAMP, builtins.TIMESTAMPTZ, builtins.NUMERIC, builtins.INT8];
+const asText = (value: string): string => value;
+const types: pg.CustomTypesConfig = {
+  // pg's built-in parser registry is loosely typed; only the oid switch matters here.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-enum-assignment
+  getTypeParser: ((oid: number) => (textTypes.includes(oid) ? asText : pg.types.getTypeParser(oid))) as pg.CustomTypesConfig['getTypeParser'],
+};
 
 /**
  * Creates each input as a TEMP table named after its key, runs `sql`, and

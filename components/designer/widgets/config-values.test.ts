@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBoolean, readColumns, readRules, readString, readStringList } from './config-values';
+import { formatNumberInput, parseNumberInput, readBoolean, readColumns, readRules, readString, readStringList } from './config-values';
 
 describe('config readers', () => {
   it('read scalars leniently', () => {
@@ -25,5 +25,29 @@ describe('config readers', () => {
       { column: 'x', op: 'eq', value: '' },
     ]);
     expect(readRules(null)).toEqual([]);
+  });
+
+  it('show numbers in a number input, blank otherwise', () => {
+    expect(formatNumberInput(42)).toBe('42');
+    expect(formatNumberInput(-1.5)).toBe('-1.5');
+    expect(formatNumberInput(0)).toBe('0');
+    expect(formatNumberInput(' 7 ')).toBe('7');
+    expect(formatNumberInput(Number.NaN)).toBe('');
+    expect(formatNumberInput(Infinity)).toBe('');
+    expect(formatNumberInput('abc')).toBe('');
+    expect(formatNumberInput('')).toBe('');
+    expect(formatNumberInput(undefined)).toBe('');
+    expect(formatNumberInput(true)).toBe('');
+  });
+
+  it('parse number input text, blank meaning no value', () => {
+    expect(parseNumberInput('42')).toBe(42);
+    expect(parseNumberInput('-0.25')).toBe(-0.25);
+    expect(parseNumberInput('1e3')).toBe(1000);
+    expect(parseNumberInput('0')).toBe(0);
+    expect(parseNumberInput('')).toBeUndefined();
+    expect(parseNumberInput('  ')).toBeUndefined();
+    expect(parseNumberInput('-')).toBeUndefined();
+    expect(parseNumberInput('abc')).toBeUndefined();
   });
 });

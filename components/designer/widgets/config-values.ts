@@ -33,3 +33,17 @@ export function readRules(value: unknown): ConditionRule[] {
   if (!Array.isArray(value)) return [];
   return value.filter(isRecord).map((r) => ({ column: readString(r.column), op: isFilterOperator(r.op) ? r.op : 'eq', value: readString(r.value) }));
 }
+
+/** The text a number input shows for a stored value: numbers and numeric strings; anything else is blank. */
+export function formatNumberInput(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return value.trim();
+  return '';
+}
+
+/** The number to store for a number input's text; `undefined` (remove the value) when blank or not a number. */
+export function parseNumberInput(text: string): number | undefined {
+  if (text.trim() === '') return undefined;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}

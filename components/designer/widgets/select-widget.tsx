@@ -1,21 +1,23 @@
-import { labelClass, selectClass } from '@/components/ui/styles';
+import { selectClass } from '@/components/ui/styles';
 import { readString } from './config-values';
-import type { FieldOf, WidgetProps } from './widget-types';
+import { compactClass, ControlLabel } from './control-label';
+import { fieldControlProps, type FieldOf, type ScalarControlProps, type ScalarSpecOf, type WidgetProps } from './widget-types';
 
-export function SelectWidget({ field, value, onChange, inputId, describedBy, issues }: WidgetProps<FieldOf<'select'>>) {
+export function SelectControl({ spec, value, onChange, id, label, ariaLabel, describedBy, invalid, compact }: ScalarControlProps<ScalarSpecOf<'select'>>) {
   const current = readString(value);
-  const known = field.options.some((o) => o.value === current);
+  const known = spec.options.some((o) => o.value === current);
   return (
     <>
-      <label htmlFor={inputId} className={labelClass}>
-        {field.label}
-      </label>
+      <ControlLabel htmlFor={id} compact={compact}>
+        {label}
+      </ControlLabel>
       <select
-        id={inputId}
-        className={selectClass}
+        id={id}
+        className={selectClass + compactClass(compact)}
         value={current}
         onChange={(e) => onChange(e.target.value)}
-        aria-invalid={issues.length > 0}
+        aria-label={ariaLabel}
+        aria-invalid={invalid}
         aria-describedby={describedBy}
       >
         {!known ? (
@@ -23,7 +25,7 @@ export function SelectWidget({ field, value, onChange, inputId, describedBy, iss
             {current === '' ? 'Choose…' : `${current} (unknown)`}
           </option>
         ) : null}
-        {field.options.map((o) => (
+        {spec.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
           </option>
@@ -31,4 +33,8 @@ export function SelectWidget({ field, value, onChange, inputId, describedBy, iss
       </select>
     </>
   );
+}
+
+export function SelectWidget(props: WidgetProps<FieldOf<'select'>>) {
+  return <SelectControl {...fieldControlProps(props)} />;
 }

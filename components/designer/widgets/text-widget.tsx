@@ -1,24 +1,30 @@
-import { inputClass, labelClass } from '@/components/ui/styles';
+import { inputClass } from '@/components/ui/styles';
 import { readString } from './config-values';
-import type { FieldOf, WidgetProps } from './widget-types';
+import { compactClass, ControlLabel } from './control-label';
+import { fieldControlProps, type FieldOf, type ScalarControlProps, type ScalarSpecOf, type WidgetProps } from './widget-types';
 
-export function TextWidget({ field, value, onChange, inputId, describedBy, issues }: WidgetProps<FieldOf<'text'>>) {
+export function TextControl({ spec, value, onChange, id, label, ariaLabel, describedBy, invalid, compact }: ScalarControlProps<ScalarSpecOf<'text'>>) {
   return (
     <>
-      <label htmlFor={inputId} className={labelClass}>
-        {field.label}
-      </label>
+      <ControlLabel htmlFor={id} compact={compact}>
+        {label}
+      </ControlLabel>
       <input
-        id={inputId}
+        id={id}
         type="text"
-        className={inputClass}
+        className={inputClass + compactClass(compact)}
         value={readString(value)}
-        placeholder={field.placeholder}
+        placeholder={spec.placeholder}
         onChange={(e) => onChange(e.target.value)}
-        aria-invalid={issues.length > 0}
+        aria-label={ariaLabel}
+        aria-invalid={invalid}
         aria-describedby={describedBy}
         spellCheck={false}
       />
     </>
   );
+}
+
+export function TextWidget(props: WidgetProps<FieldOf<'text'>>) {
+  return <TextControl {...fieldControlProps(props)} />;
 }

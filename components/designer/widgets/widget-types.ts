@@ -1,5 +1,5 @@
 import type { Diagnostic } from '@/server/compiler/diagnostics';
-import type { FieldSpec } from '@/server/pipeline/define-node';
+import type { FieldSpec, ScalarWidget } from '@/server/pipeline/define-node';
 
 export type WidgetName = FieldSpec['widget'];
 export type FieldOf<W extends WidgetName> = Extract<FieldSpec, { widget: W }>;
@@ -22,3 +22,43 @@ export interface WidgetProps<F extends FieldSpec = FieldSpec> {
 /** Whether a diagnostic points at this exact spot inside the field, e.g. ['rules', 0, 'column']. */
 export const issueAt = (issues: readonly Diagnostic[], ...path: (string | number)[]): boolean =>
   issues.some((d) => path.every((part, i) => d.path?.[i + 1] === part));
+
+/** Whether a diagnostic points at exactly this spot and nothing deeper, e.g. a whole list item ['sort', 1]. */
+export const issueExactlyAt = (issues: readonly Diagnostic[], ...path: (string | number)[]): boolean =>
+  issues.some((d) => d.path?.length === path.length + 1 && path.every((part, i) => d.path?.[i + 1] === part));
+
+export type ScalarName = ScalarWidget['widget'];
+export type ScalarSpecOf<W extends ScalarName> = Extract<ScalarWidget, { widget: W }>;
+
+/**
+ * A scalar control (text, number, select, toggle, column, expression) with its
+ * visible label. The same controls render top-level fields and list item fields.
+ */
+export interface ScalarControlProps<S extends ScalarWidget = ScalarWidget> {
+  spec: S;
+  nodeId: string;
+  value: unknown;
+  /** Called with `undefined` to remove the value. */
+  onChange: (value: unknown) => void;
+  /** Id of the control; its visible label points at it. */
+  id: string;
+  /** Visible label text. */
+  label: string;
+  /** Accessible name when it must say more than the visible label, e.g. "Sort key 1 column". */
+  ariaLabel?: string;
+  describedBy: string | undefined;
+  invalid: boolean;
+  /** Smaller type and spacing, for list items. */
+  compact?: boolean;
+}
+
+/** Props of a top-level scalar field's control. */
+export function fieldControlProps<F extends FieldSpec & ScalarWidget>({ field, nodeId, value, onChange, inputId, describedBy, issues }: WidgetProps<F>): ScalarControlProps<F> {
+  return { spec: field, nodeId, value, onChange, id: inputId, label: field.label, describedBy, invalid: issues.length > 0 };
+}
+
+/** Lower-cases a label's first letter for use mid-sentence ("Sort key" → "sort key"), leaving acronyms ("SQL") alone. */
+export function midSentence(label: string): string {
+  const [first = '', second = ''] = label;
+  return second !== '' && second === second.toUpperCase() && second !== second.toLowerCase() ? label : first.toLowerCase() + label.slice(1);
+}

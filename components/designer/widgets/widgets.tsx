@@ -3,8 +3,12 @@
 import type { ComponentType } from 'react';
 import type { FieldSpec } from '@/server/pipeline/define-node';
 import { ColumnListWidget } from './column-list-widget';
+import { ColumnWidget } from './column-widget';
 import { ConditionsWidget } from './conditions-widget';
 import { CsvUploadWidget } from './csv-upload-widget';
+import { ExpressionWidget } from './expression-widget';
+import { ListWidget } from './list-widget';
+import { NumberWidget } from './number-widget';
 import { SchemaWidget } from './schema-widget';
 import { SelectWidget } from './select-widget';
 import { TextWidget } from './text-widget';
@@ -15,8 +19,12 @@ type WidgetComponents = { [W in WidgetName]: ComponentType<WidgetProps<FieldOf<W
 
 export const widgetComponents: WidgetComponents = {
   text: TextWidget,
+  number: NumberWidget,
   select: SelectWidget,
   toggle: ToggleWidget,
+  column: ColumnWidget,
+  expression: ExpressionWidget,
+  list: ListWidget,
   csvUpload: CsvUploadWidget,
   schema: SchemaWidget,
   columnList: ColumnListWidget,

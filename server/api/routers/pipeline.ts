@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { compile } from '../../compiler/compile';
+import { analyzePipeline } from '../../engine/analyze';
 import { AppError } from '../../errors';
 import type { PrismaNamespace } from '../../db/database';
 import { canonicalJson, contentHash } from '../../pipeline/content-hash';
@@ -77,8 +77,9 @@ export const pipelineRouter = router({
     }),
 
   /** Diagnostics and propagated schemas for a draft; nothing is stored. */
-  compile: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(({ input }) => {
-    const { diagnostics, schemas } = compile(input.document);
+  compile: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
+    // DuckDB checks and types the SQL expressions; everything else is the pure compiler.
+    const { diagnostics, schemas } = await analyzePipeline(input.document);
     return { diagnostics, schemas };
   }),
 });
