@@ -151,3 +151,15 @@ describe('sniffCsv', () => {
     });
   });
 });
+
+describe('CSV sources with quoted line breaks', () => {
+  it('check the header and read multi-line fields', async () => {
+    await writeFile(path.join(root, 'orders.csv'), 'order_id,customer,amount,status\n1,"Ada\nLovelace",10.5,paid\n2,bob,3,paid\n');
+    const result = await executePlan(planOf(linearPipeline({ rules: [{ column: 'status', op: 'eq', value: 'paid' }] })), { workspaceRoot: root, tempDir: temp });
+    expect(result.rowsWritten).toBe(2);
+    expect(await readCsvRows(path.join(root, 'out/paid.csv'))).toEqual([
+      { order_id: '1', customer: 'Ada\nLovelace', amount: '10.5' },
+      { order_id: '2', customer: 'bob', amount: '3.0' },
+    ]);
+  });
+});

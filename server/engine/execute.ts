@@ -111,7 +111,7 @@ class StageRunner {
       case 'checkCsvHeader': {
         const file = this.resolved.get(op.file.workspacePath) as string;
         const reader = await this.conn.runAndReadAll(
-          `SELECT * FROM read_csv(${quoteString(file)}, header = false, all_varchar = true, delim = ${quoteString(op.delimiter)}, quote = ${quoteString(op.quote)}, null_padding = true, strict_mode = false) LIMIT 1`,
+          `SELECT * FROM read_csv(${quoteString(file)}, header = false, all_varchar = true, delim = ${quoteString(op.delimiter)}, quote = ${quoteString(op.quote)}, null_padding = true, strict_mode = false, parallel = false) LIMIT 1`,
         );
         // null_padding pads short rows with NULLs when a later row is wider; those are not header cells.
         const cells = [...(reader.getRows()[0] ?? [])];

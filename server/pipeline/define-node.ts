@@ -103,6 +103,9 @@ export interface PlanContext<Config> {
   outputTable: (port: string) => string;
 }
 
+/** A config's keys; any string once the registry has erased the Config type. */
+export type ConfigKey<Config> = unknown extends Config ? string : Extract<keyof Config, string>;
+
 export interface NodeDefinition<Config = unknown> {
   kind: string;
   /** Bumped when the config shape changes incompatibly. */
@@ -116,7 +119,7 @@ export interface NodeDefinition<Config = unknown> {
   config: z.ZodType<Config>;
   /** Config of a freshly dropped node; may be incomplete (the compiler says what is missing). */
   initialConfig: Record<string, unknown>;
-  fields: FieldSpec<Extract<keyof Config, string>>[];
+  fields: FieldSpec<ConfigKey<Config>>[];
   /** The SQL expressions in this config that DuckDB must check and type. */
   expressions?: (config: Config) => ExpressionSpec[];
   /** `expressionTypes` holds the type of every expression of `expressions`, by key. */

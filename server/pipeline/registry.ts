@@ -1,14 +1,25 @@
 // Every node kind, declared once. Palette, settings forms, compiler, engine and
 // docs all read from here; adding a kind means adding one module and one line.
 import type { NodeCategory, NodeDefinition } from './define-node';
+import { aggregate } from './nodes/aggregate';
+import { castColumns } from './nodes/cast-columns';
 import { csvSource } from './nodes/csv-source';
+import { deduplicate } from './nodes/deduplicate';
+import { deriveColumns } from './nodes/derive-columns';
+import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
+import { join } from './nodes/join';
+import { limit } from './nodes/limit';
+import { renameColumns } from './nodes/rename-columns';
+import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
+import { sort } from './nodes/sort';
+import { union } from './nodes/union';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

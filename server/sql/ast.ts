@@ -11,7 +11,8 @@ export type Expr =
   | { t: 'column'; name: string; table?: string }
   | { t: 'param'; value: SqlValue }
   | { t: 'literal'; value: SqlValue }
-  | { t: 'cast'; expr: Expr; to: ColumnType }
+  /** `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing. */
+  | { t: 'cast'; expr: Expr; to: ColumnType; orNull?: boolean }
   | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>='; left: Expr; right: Expr }
   | { t: 'logical'; op: 'AND' | 'OR'; items: Expr[] }
   | { t: 'not'; expr: Expr }
@@ -183,7 +184,7 @@ class Renderer {
       case 'literal':
         return literal(e.value);
       case 'cast':
-        return `CAST(${this.expr(e.expr)} AS ${duckDbTypeOf[e.to]})`;
+        return `${e.orNull ? 'TRY_CAST' : 'CAST'}(${this.expr(e.expr)} AS ${duckDbTypeOf[e.to]})`;
       case 'compare':
         return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
       case 'logical':
