@@ -18,6 +18,13 @@ export const ErrorCodes = {
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   SQL_EXECUTION_FAILED: 'SQL_EXECUTION_FAILED',
   RUN_CANCELLED: 'RUN_CANCELLED',
+  // JavaScript node (server/sandbox)
+  JS_INVALID_CODE: 'JS_INVALID_CODE',
+  JS_RUNTIME_ERROR: 'JS_RUNTIME_ERROR',
+  JS_TIMEOUT: 'JS_TIMEOUT',
+  JS_MEMORY_LIMIT: 'JS_MEMORY_LIMIT',
+  JS_INVALID_OUTPUT: 'JS_INVALID_OUTPUT',
+  JS_SANDBOX_CRASHED: 'JS_SANDBOX_CRASHED',
   // Infrastructure
   REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
@@ -47,7 +54,7 @@ export class AppError extends Error {
 
   /** Errors that will fail the same way on every retry. */
   get permanent(): boolean {
-    return !(['REDIS_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'INTERNAL'] as ErrorCode[]).includes(this.code);
+    return !(['REDIS_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'INTERNAL', 'JS_SANDBOX_CRASHED'] as ErrorCode[]).includes(this.code);
   }
 }
 

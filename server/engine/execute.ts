@@ -12,6 +12,7 @@ import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, 
 import type { StageOp } from '../sql/ops';
 import { openDuckSession } from './duckdb';
 import { resolveExistingFile, resolveOutputFile } from './files';
+import { runJavaScript } from './javascript';
 
 export type StageStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   tempDir: string;
   signal?: AbortSignal;
   onStage?: (event: StageEvent) => void | Promise<void>;
+  /** Lines a stage wants in the run log (console output of JavaScript nodes). */
+  onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
 }
 
 export interface WrittenFile {
@@ -141,6 +144,9 @@ class StageRunner {
           { nodeId: stage.id, line: lineNumber, errorType: String(type), rawLine: String(raw), rejectedRows: count },
         );
       }
+      case 'javascript':
+        await runJavaScript(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, ...(this.options.onLog ? { onLog: this.options.onLog } : {}) });
+        return undefined;
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);

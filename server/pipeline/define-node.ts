@@ -22,7 +22,9 @@ export type ScalarWidget =
   /** One column of the named input port. */
   | { widget: 'column'; port: string }
   /** A DuckDB SQL expression over the named input port's columns. */
-  | { widget: 'expression'; port: string; placeholder?: string };
+  | { widget: 'expression'; port: string; placeholder?: string }
+  /** Multi-line source code. */
+  | { widget: 'code'; language: 'javascript' | 'sql' };
 
 /** A field inside a list item; `key` is a key of the item object. */
 export type ListItemField = { key: string; label: string; help?: string } & ScalarWidget;

@@ -10,6 +10,7 @@ const widgetNames: Record<FieldSpec['widget'], string> = {
   toggle: 'yes/no',
   column: 'column',
   expression: 'SQL expression',
+  code: 'code',
   list: 'list',
   csvUpload: 'file upload',
   schema: 'column list with types',

@@ -9,6 +9,7 @@ import { deriveColumns } from './nodes/derive-columns';
 import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
+import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
 import { limit } from './nodes/limit';
 import { renameColumns } from './nodes/rename-columns';
@@ -19,7 +20,7 @@ import { union } from './nodes/union';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

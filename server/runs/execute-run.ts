@@ -80,13 +80,21 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     });
   };
 
+  // Console output of JavaScript nodes goes to the run log.
+  const logWrites: Promise<void>[] = [];
+  const onLog = (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => {
+    logWrites.push(recordRunEvent(db, bus, runId, { type: 'log', ...line }).catch(() => undefined));
+  };
+
   try {
     const result = await executePlan(compiled.plan, {
       workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
       tempDir: path.join(deps.dataDir, 'tmp', runId),
       onStage,
+      onLog,
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
+    await Promise.all(logWrites);
     await db.run.update({
       where: { id: runId },
       data: { status: 'succeeded', finishedAt: new Date(), rowsRead: result.rowsRead, rowsWritten: result.rowsWritten },
@@ -97,6 +105,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     await recordRunEvent(db, bus, runId, { type: 'run', status: 'succeeded', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten });
     return 'succeeded';
   } catch (error) {
+    await Promise.all(logWrites);
     if (error instanceof AppError) {
       const nodeId = error.details.nodeId;
       // The node is carried as errorNodeId; the UI names it by its current label.

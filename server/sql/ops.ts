@@ -1,6 +1,7 @@
 // The engine's instruction set: what a planned stage asks DuckDB to do. A closed
 // union of physical operations; node kinds produce them, the engine interprets
 // them, and neither needs to know about the other.
+import type { Column } from '../pipeline/types';
 import type { FileRef, Select } from './ast';
 
 export type StageOp =
@@ -11,4 +12,9 @@ export type StageOp =
   /** Fail with the first rejected line of the CSV scan that used `rejectsTable`. */
   | { op: 'failOnCsvRejects'; rejectsTable: string; file: FileRef }
   /** Write `query` to a file, atomically (temporary name, then rename). */
-  | { op: 'writeFile'; query: Select; file: FileRef; format: 'csv' | 'parquet' };
+  | { op: 'writeFile'; query: Select; file: FileRef; format: 'csv' | 'parquet' }
+  /**
+   * Run user JavaScript over `input`'s rows in the sandbox, in batches, and
+   * materialise what it returns as `table` with the declared `columns`.
+   */
+  | { op: 'javascript'; input: string; inputColumns: Column[]; table: string; code: string; columns: Column[]; batchRows: number; timeoutMs: number; memoryMb: number };

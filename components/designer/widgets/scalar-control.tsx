@@ -2,6 +2,7 @@
 // Top-level fields reach the same controls through their own widget components.
 import type { ComponentType } from 'react';
 import type { ScalarWidget } from '@/server/pipeline/define-node';
+import { CodeControl } from './code-widget';
 import { ColumnControl } from './column-widget';
 import { ExpressionControl } from './expression-widget';
 import { NumberControl } from './number-widget';
@@ -19,6 +20,7 @@ export const scalarControls: ScalarControls = {
   toggle: ToggleControl,
   column: ColumnControl,
   expression: ExpressionControl,
+  code: CodeControl,
 };
 
 function isScalar<W extends ScalarName>(spec: ScalarWidget, widget: W): spec is ScalarSpecOf<W> {

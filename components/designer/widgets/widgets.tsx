@@ -2,6 +2,7 @@
 // fails to type-check here until it has a component.
 import type { ComponentType } from 'react';
 import type { FieldSpec } from '@/server/pipeline/define-node';
+import { CodeWidget } from './code-widget';
 import { ColumnListWidget } from './column-list-widget';
 import { ColumnWidget } from './column-widget';
 import { ConditionsWidget } from './conditions-widget';
@@ -24,6 +25,7 @@ export const widgetComponents: WidgetComponents = {
   toggle: ToggleWidget,
   column: ColumnWidget,
   expression: ExpressionWidget,
+  code: CodeWidget,
   list: ListWidget,
   csvUpload: CsvUploadWidget,
   schema: SchemaWidget,
