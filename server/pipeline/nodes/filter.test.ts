@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { renderSelect, table } from '../../sql/ast';
 import type { Column } from '../types';
+import { normalizeRows, runNode, type TestInput } from '../../testing/node-harness';
+import { postgresRows } from '../../testing/postgres-oracle';
 import { filter, FilterConfig } from './filter';
 
 const input: Column[] = [
@@ -260,5 +262,45 @@ describe('filter plan', () => {
     expect(() =>
       filter.plan({ nodeId: 'f', config: FilterConfig.parse({ rules: [rule('id', 'is_null')] }), inputs: {}, inputColumns: {}, outputTable: (p) => p }),
     ).toThrow(/without an input/);
+  });
+});
+
+describe('filter list, range and regex operators', () => {
+  const orders: TestInput = {
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'status', type: 'string' },
+      { name: 'amount', type: 'float' },
+      { name: 'email', type: 'string' },
+    ],
+    rows: [
+      { id: 1, status: 'paid', amount: 10, email: 'ada@example.com' },
+      { id: 2, status: 'refunded', amount: 20, email: 'bob@bad' },
+      { id: 3, status: 'pending', amount: 30, email: null },
+      { id: 4, status: null, amount: null, email: 'zoë@exämple.org' },
+      { id: 5, status: 'paid', amount: 20.5, email: 'x@y.io' },
+    ],
+  };
+  const cases: [string, { column: string; op: string; value: string }, string][] = [
+    ['is one of', { column: 'status', op: 'in', value: 'paid, refunded' }, `status IN ('paid', 'refunded')`],
+    ['is none of', { column: 'status', op: 'not_in', value: 'paid,pending' }, `status NOT IN ('paid', 'pending')`],
+    ['is between (inclusive)', { column: 'amount', op: 'between', value: '10, 20' }, 'amount BETWEEN 10 AND 20'],
+    ['matches regex', { column: 'email', op: 'matches', value: '^[^@]+@[^@]+\\.[a-z]+$' }, `email ~ '^[^@]+@[^@]+\\.[a-z]+$'`],
+  ];
+  it.each(cases)('%s keeps the same rows as PostgreSQL', async (_name, rule, where) => {
+    const sluice = await runNode({ kind: 'filter', config: { combinator: 'and', rules: [rule] }, inputs: { input: orders } });
+    const oracle = await postgresRows({ orders }, `SELECT * FROM orders WHERE ${where}`);
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
+    expect(sluice.rows.length).toBeGreaterThan(0);
+  });
+
+  it('says what is wrong with list, range and regex values', () => {
+    const issuesOf = (rule: { column: string; op: string; value: string }) =>
+      filter.propagate({ config: FilterConfig.parse({ rules: [rule] }), inputs: { input: orders.columns } }).issues?.map((i) => i.message);
+    expect(issuesOf({ column: 'amount', op: 'between', value: '10' })).toEqual(['Write the two bounds separated by a comma, e.g. "10, 20"']);
+    expect(issuesOf({ column: 'amount', op: 'in', value: '1, x' })).toEqual(['"x" is not a valid float value for column "amount"']);
+    expect(issuesOf({ column: 'status', op: 'in', value: 'paid,,x' })).toEqual(['Write the values separated by commas, e.g. "paid, refunded"']);
+    expect(issuesOf({ column: 'email', op: 'matches', value: '([a-z' })).toEqual(['"([a-z" is not a valid regular expression']);
+    expect(issuesOf({ column: 'amount', op: 'matches', value: 'x' })?.[0]).toContain('needs a text column');
   });
 });
