@@ -76,7 +76,7 @@ export interface OrderItem {
 }
 
 /** ROWS BETWEEN n PRECEDING AND CURRENT ROW, or RANGE BETWEEN INTERVAL … PRECEDING AND CURRENT ROW. */
-export type WindowFrame = { unit: 'rows'; preceding: number | 'unbounded' } | { unit: 'range'; precedingSeconds: number };
+export type WindowFrame = { unit: 'rows'; preceding: number | 'unbounded'; following?: 'unbounded' } | { unit: 'range'; precedingSeconds: number };
 
 /** A reference to a file that the engine resolves (and confines) at run time. */
 export interface FileRef {
@@ -230,7 +230,10 @@ class Renderer {
   }
 
   private frame(f: WindowFrame): string {
-    if (f.unit === 'rows') return `ROWS BETWEEN ${f.preceding === 'unbounded' ? 'UNBOUNDED' : String(Math.trunc(f.preceding))} PRECEDING AND CURRENT ROW`;
+    if (f.unit === 'rows') {
+      const end = f.following === 'unbounded' ? 'UNBOUNDED FOLLOWING' : 'CURRENT ROW';
+      return `ROWS BETWEEN ${f.preceding === 'unbounded' ? 'UNBOUNDED' : nonNegativeInteger(f.preceding)} PRECEDING AND ${end}`;
+    }
     return `RANGE BETWEEN INTERVAL ${Math.trunc(f.precedingSeconds)} SECONDS PRECEDING AND CURRENT ROW`;
   }
 

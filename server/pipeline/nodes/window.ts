@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { col, param, type Expr, type SelectItem, type WindowFrame, type WindowFunction } from '../../sql/ast';
+import { defineNode, passThroughLineage, unknownColumnIssue, type ColumnLineage, type NodeIssue } from '../define-node';
+import type { Column, ColumnType } from '../types';
+
+/** What each window function needs and returns. */
+const WindowFunctions = {
+  row_number: { label: 'row number', needsColumn: false, type: () => 'integer' },
+  rank: { label: 'rank', needsColumn: false, type: () => 'integer' },
+  dense_rank: { label: 'dense rank', needsColumn: false, type: () => 'integer' },
+  ntile: { label: 'bucket (ntile)', needsColumn: false, type: () => 'integer' },
+  lag: { label: 'previous value (lag)', needsColumn: true, type: (t: ColumnType) => t },
+  lead: { label: 'next value (lead)', needsColumn: true, type: (t: ColumnType) => t },
+  first_value: { label: 'first value', needsColumn: true, type: (t: ColumnType) => t },
+  last_value: { label: 'last value', needsColumn: true, type: (t: ColumnType) => t },
+  running_count: { label: 'running count', needsColumn: false, type: () => 'integer' },
+  running_sum: { label: 'running sum', needsColumn: true, numeric: true, type: (t: ColumnType) => (t === 'integer' ? 'integer' : 'float') },
+  running_avg: { label: 'running average', needsColumn: true, numeric: true, type: () => 'float' },
+  moving_avg: { label: 'moving average over N rows', needsColumn: true, numeric: true, type: () => 'float' },
+} as const satisfies Record<string, { label: string; needsColumn: boolean; numeric?: boolean; type: (t: ColumnType) => ColumnType }>;
+export type WindowFunctionName = keyof typeof WindowFunctions;
+const functionNames = Object.keys(WindowFunctions) as [WindowFunctionName, ...WindowFunctionName[]];
+
+export const WindowComputation = z.object({
+  function: z.enum(functionNames),
+  column: z.string().default(''),
+  /** lag/lead offset, ntile buckets, moving-average width. */
+  n: z.number().int().min(1).max(1_000_000).default(1),
+  as: z.string().trim().min(1, 'Name the new column').max(255),
+});
+export type WindowComputation = z.infer<typeof WindowComputation>;
+
+export const WindowConfig = z.object({
+  partitionBy: z.array(z.string().min(1)).default([]),
+  orderBy: z.array(z.object({ column: z.string().min(1, 'Choose a column'), descending: z.boolean().default(false) })).default([]),
+  computations: z.array(WindowComputation).min(1, 'Add at least one computation'),
+});
+export type WindowConfig = z.infer<typeof WindowConfig>;
+
+const ORDERED: ReadonlySet<WindowFunctionName> = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'running_count', 'running_sum', 'running_avg', 'moving_avg']);
+
+function computationIssues(c: WindowComputation, i: number, columns: Column[], config: WindowConfig): NodeIssue[] {
+  const spec = WindowFunctions[c.function];
+  const issues: NodeIssue[] = [];
+  if (spec.needsColumn) {
+    const column = columns.find((x) => x.name === c.column);
+    if (!column) issues.push(unknownColumnIssue(c.column, columns, ['computations', i, 'column']));
+    else if ('numeric' in spec && column.type !== 'integer' && column.type !== 'float') {
+      issues.push({ code: 'TYPE_MISMATCH', path: ['computations', i, 'column'], message: `A ${spec.label} needs a numeric column, but "${column.name}" is ${column.type}` });
+    }
+  }
+  if (ORDERED.has(c.function) && config.orderBy.length === 0) {
+    issues.push({ code: 'INVALID_CONFIG', severity: 'warning', path: ['orderBy'], message: `Without an order, the ${spec.label} depends on the order rows happen to arrive in` });
+  }
+  return issues;
+}
+
+function windowExpr(c: WindowComputation, config: WindowConfig): Expr {
+  const partitionBy = config.partitionBy.map((name) => col(name));
+  const orderBy = config.orderBy.map((o) => ({ expr: col(o.column), descending: o.descending }));
+  const w = (fn: WindowFunction, args: Expr[], frame?: WindowFrame): Expr => ({ t: 'window', fn, args, partitionBy, orderBy, ...(frame ? { frame } : {}) });
+  const running: WindowFrame = { unit: 'rows', preceding: 'unbounded' };
+  // first/last over the whole partition, not only up to the current row.
+  const whole: WindowFrame = { unit: 'rows', preceding: 'unbounded', following: 'unbounded' };
+  switch (c.function) {
+    case 'row_number':
+    case 'rank':
+    case 'dense_rank':
+      return w(c.function, []);
+    case 'ntile':
+      return w('ntile', [param(c.n)]);
+    case 'lag':
+    case 'lead':
+      return w(c.function, [col(c.column), param(c.n)]);
+    case 'first_value':
+    case 'last_value':
+      return w(c.function, [col(c.column)], whole);
+    case 'running_count':
+      return w('count', [], running);
+    case 'running_sum':
+      return w('sum', [col(c.column)], running);
+    case 'running_avg':
+      return w('avg', [col(c.column)], running);
+    case 'moving_avg':
+      return w('avg', [col(c.column)], { unit: 'rows', preceding: c.n - 1 });
+  }
+}
+
+export const windowNode = defineNode({
+  kind: 'window',
+  version: 1,
+  category: 'transform',
+  label: 'Window',
+  icon: '⧉',
+  description:
+    'Adds columns computed over a window of related rows without collapsing them: row numbers and ranks, previous/next values, first/last values, running counts, sums and averages, and moving averages over N rows — within each partition, in the given order.',
+  ports: { inputs: [{ name: 'input', label: 'Rows' }], outputs: [{ name: 'output', label: 'Rows' }] },
+  config: WindowConfig,
+  initialConfig: { partitionBy: [], orderBy: [], computations: [{ function: 'row_number', column: '', n: 1, as: 'row_number' }] },
+  fields: [
+    { key: 'partitionBy', widget: 'columnList', label: 'Partition by', port: 'input' },
+    {
+      key: 'orderBy',
+      widget: 'list',
+      label: 'Order by',
+      itemLabel: 'Order key',
+      addLabel: 'Add order key',
+      newItem: { column: '', descending: false },
+      itemFields: [
+        { key: 'column', label: 'Column', widget: 'column', port: 'input' },
+        { key: 'descending', label: 'Descending', widget: 'toggle' },
+      ],
+    },
+    {
+      key: 'computations',
+      widget: 'list',
+      label: 'Computations',
+      itemLabel: 'Computation',
+      addLabel: 'Add computation',
+      newItem: { function: 'row_number', column: '', n: 1, as: '' },
+      itemFields: [
+        { key: 'function', label: 'Function', widget: 'select', options: functionNames.map((f) => ({ value: f, label: WindowFunctions[f].label })) },
+        { key: 'column', label: 'Column', widget: 'column', port: 'input', help: 'Not used by row number, rank, bucket and running count' },
+        { key: 'n', label: 'N', widget: 'number', integer: true, min: 1, help: 'Offset for lag/lead, buckets for ntile, rows for a moving average' },
+        { key: 'as', label: 'Name', widget: 'text' },
+      ],
+    },
+  ],
+  propagate: ({ config, inputs }) => {
+    const columns = inputs.input ?? [];
+    const issues: NodeIssue[] = [];
+    config.partitionBy.forEach((name, i) => {
+      if (!columns.some((c) => c.name === name)) issues.push(unknownColumnIssue(name, columns, ['partitionBy', i]));
+    });
+    config.orderBy.forEach((o, i) => {
+      if (!columns.some((c) => c.name === o.column)) issues.push(unknownColumnIssue(o.column, columns, ['orderBy', i, 'column']));
+    });
+    const outputs: Column[] = [...columns];
+    const lineage: Record<string, ColumnLineage> = passThroughLineage('input', columns);
+    config.computations.forEach((c, i) => {
+      issues.push(...computationIssues(c, i, columns, config));
+      if (outputs.some((o) => o.name.toLowerCase() === c.as.toLowerCase())) {
+        issues.push({ code: 'DUPLICATE_OUTPUT_COLUMN', path: ['computations', i, 'as'], message: `A column named "${c.as}" already exists` });
+        return;
+      }
+      const source = columns.find((x) => x.name === c.column);
+      const spec = WindowFunctions[c.function];
+      outputs.push({ name: c.as, type: spec.type(source?.type ?? 'integer') });
+      const from = [...(spec.needsColumn && source ? [source.name] : []), ...config.partitionBy, ...config.orderBy.map((o) => o.column)];
+      lineage[c.as] = { from: [...new Set(from)].map((column) => ({ port: 'input', column })), how: 'derived' };
+    });
+    return { outputs: { output: outputs }, lineage: { output: lineage }, issues };
+  },
+  plan: ({ config, inputs, inputColumns, outputTable }) => {
+    const input = inputs.input;
+    if (!input) throw new Error('window planned without an input');
+    const items: SelectItem[] = [
+      ...(inputColumns.input ?? []).map((c) => ({ expr: col(c.name) })),
+      ...config.computations.map((c) => ({ expr: windowExpr(c, config), as: c.as })),
+    ];
+    return [{ op: 'materialize', table: outputTable('output'), query: { t: 'select', items, from: input } }];
+  },
+});
