@@ -71,6 +71,13 @@ describe.each(testDatabaseKinds)('pipeline router on %s', (kind) => {
     expect(result.schemas.src?.output?.map((c) => c.name)).toEqual(['order_id', 'customer', 'amount', 'status']);
   });
 
+  it('explains the stages a run would execute', async () => {
+    const { stages, diagnostics } = await alice.pipeline.explain({ document: linearPipeline() });
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(stages?.map((s) => s.id)).toEqual(['src', 'keep_paid', 'cols', 'out']);
+    expect((await alice.pipeline.explain({ document: emptyPipeline() })).stages).toBeNull();
+  });
+
   it("keeps workspaces apart: nobody reads, changes or runs another workspace's pipeline", async () => {
     const { id } = await alice.pipeline.create({ name: 'Private' });
     await alice.pipeline.save({ id, document: linearPipeline(), baseVersion: 0 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { explainPlan } from '../../compiler/explain';
 import { analyzePipeline } from '../../engine/analyze';
 import { AppError } from '../../errors';
 import type { PrismaNamespace } from '../../db/database';
@@ -81,5 +82,11 @@ export const pipelineRouter = router({
     // DuckDB checks and types the SQL expressions; everything else is the pure compiler.
     const { diagnostics, schemas } = await analyzePipeline(input.document);
     return { diagnostics, schemas };
+  }),
+
+  /** The stage DAG a run of this draft would execute, with each stage's SQL. */
+  explain: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
+    const { diagnostics, plan } = await analyzePipeline(input.document);
+    return { diagnostics, stages: plan ? explainPlan(plan) : null };
   }),
 });

@@ -1,0 +1,49 @@
+// A readable account of an execution plan: each stage, what it waits for, and
+// the SQL it will run (file paths shown relative to the workspace; bound values
+// listed apart, as the engine binds them).
+import { quoteIdent, quoteString, renderSelect, type RenderContext, type SqlValue } from '../sql/ast';
+import type { StageOp } from '../sql/ops';
+import type { ExecutionPlan } from './compile';
+
+export interface ExplainedStep {
+  op: StageOp['op'];
+  sql: string;
+  params: SqlValue[];
+}
+
+export interface ExplainedStage {
+  id: string;
+  kind: string;
+  dependsOn: string[];
+  steps: ExplainedStep[];
+}
+
+const shownPaths: RenderContext = { resolveFile: (ref) => `workspace:${ref.workspacePath}` };
+
+function explainOp(op: StageOp): ExplainedStep {
+  switch (op.op) {
+    case 'materialize': {
+      const q = renderSelect(op.query, shownPaths);
+      return { op: op.op, sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params };
+    }
+    case 'writeFile': {
+      const q = renderSelect(op.query, shownPaths);
+      const format = op.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
+      return { op: op.op, sql: `COPY (${q.sql}) TO ${quoteString(`workspace:${op.file.workspacePath}`)} (${format})`, params: q.params };
+    }
+    case 'checkCsvHeader':
+      return { op: op.op, sql: `-- check that the header of ${op.file.workspacePath} is: ${op.expected.join(', ')}`, params: [] };
+    case 'failOnCsvRejects':
+      return { op: op.op, sql: `-- fail on the first line of ${op.file.workspacePath} rejected into ${quoteIdent(op.rejectsTable)}`, params: [] };
+    case 'javascript':
+      return {
+        op: op.op,
+        sql: `-- run transform(rows) over ${quoteIdent(op.input)} in batches of ${op.batchRows} (sandbox: ${op.timeoutMs} ms, ${op.memoryMb} MB) into ${quoteIdent(op.table)} (${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
+        params: [],
+      };
+  }
+}
+
+export function explainPlan(plan: ExecutionPlan): ExplainedStage[] {
+  return plan.stages.map((s) => ({ id: s.id, kind: s.kind, dependsOn: s.dependsOn, steps: s.ops.map(explainOp) }));
+}
