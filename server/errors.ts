@@ -1,5 +1,6 @@
 // One error family with stable codes. `message` is written for the user; `code`
 // is what programs (tests, the UI, retry policies) branch on.
+import { SandboxErrorCodes } from './sandbox/protocol';
 
 export const ErrorCodes = {
   // Input and access
@@ -18,13 +19,8 @@ export const ErrorCodes = {
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   SQL_EXECUTION_FAILED: 'SQL_EXECUTION_FAILED',
   RUN_CANCELLED: 'RUN_CANCELLED',
-  // JavaScript node (server/sandbox)
-  JS_INVALID_CODE: 'JS_INVALID_CODE',
-  JS_RUNTIME_ERROR: 'JS_RUNTIME_ERROR',
-  JS_TIMEOUT: 'JS_TIMEOUT',
-  JS_MEMORY_LIMIT: 'JS_MEMORY_LIMIT',
-  JS_INVALID_OUTPUT: 'JS_INVALID_OUTPUT',
-  JS_SANDBOX_CRASHED: 'JS_SANDBOX_CRASHED',
+  // JavaScript node: declared with the sandbox that raises them.
+  ...SandboxErrorCodes,
   // Infrastructure
   REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
