@@ -1,55 +1,10 @@
 // The walking skeleton, as a new user does it: sign up, build
 // CSV → filter → select columns → file on the canvas, save, run, watch the
 // nodes turn green, and check the file; then a malformed row fails the run.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { e2eDataDir } from '../playwright.config';
-
-const fixtures = path.join(import.meta.dirname, 'fixtures');
-
-async function dropNode(page: Page, kind: string, x: number, y: number): Promise<void> {
-  await page.getByTestId(`palette-item-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
-  await expect(page.getByTestId(`node-${kind}`)).toBeVisible();
-}
-
-async function connect(page: Page, from: string, to: string): Promise<void> {
-  const source = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
-  const target = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
-  const a = await center(source);
-  const b = await center(target);
-  await page.mouse.move(a.x, a.y);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x, b.y, { steps: 5 });
-  await page.mouse.up();
-}
-
-async function center(locator: Locator): Promise<{ x: number; y: number }> {
-  const box = await locator.boundingBox();
-  if (!box) throw new Error('element has no box');
-  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-}
-
-const settings = (page: Page) => page.getByTestId('settings-panel');
-
-async function selectNode(page: Page, kind: string): Promise<void> {
-  await page.getByTestId(`node-${kind}`).click();
-}
-
-function parseCsv(text: string): string[][] {
-  // The fixture and output quote only "carol, jr"; a small parser is enough here.
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => (m[1] ?? '').replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1));
-}
-
-async function outputFile(relative: string): Promise<string> {
-  const workspaces = await readdir(path.join(e2eDataDir, 'workspaces'));
-  expect(workspaces).toHaveLength(1);
-  return readFile(path.join(e2eDataDir, 'workspaces', workspaces[0]!, 'files', relative), 'utf8');
-}
+import { expect, test } from '@playwright/test';
+import { connect, dropNode, fixtures, parseCsv, selectNode, settings, workspaceFile } from './helpers';
 
 test('design, save, run and watch a pipeline end to end', async ({ page }) => {
   // Sign up (creates the user's workspace) and land on the pipelines page.
@@ -110,13 +65,13 @@ test('design, save, run and watch a pipeline end to end', async ({ page }) => {
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'succeeded');
 
   // The file holds exactly the rows the filter keeps, with the selected columns.
-  const written = parseCsv(await outputFile('out/paid.csv'));
+  const written = parseCsv(await workspaceFile('out/paid.csv'));
   expect(written[0]).toEqual(['order_id', 'customer', 'amount']);
   const asTyped = (r: string[]) => [Number(r[0]), r[1], Number(r[2])];
   expect(written.slice(1).map(asTyped)).toEqual(paid.map((r) => asTyped([r[0]!, r[1]!, r[2]!])));
 
   // A malformed row fails the run at the source, with its line number; the old output stays as it was.
-  const before = await outputFile('out/paid.csv');
+  const before = await workspaceFile('out/paid.csv');
   await selectNode(page, 'csv-source');
   await settings(page).getByLabel('File', { exact: true }).setInputFiles(path.join(fixtures, 'orders-malformed.csv'));
   await expect(settings(page).getByLabel('Path', { exact: true })).toHaveValue(/^uploads\/.*\/orders-malformed\.csv$/);
@@ -129,5 +84,5 @@ test('design, save, run and watch a pipeline end to end', async ({ page }) => {
   await expect(failedRun).toHaveAttribute('data-status', 'failed');
   await expect(page.getByTestId('runs-panel')).toContainText('Line 5');
   await expect(page.getByTestId('runs-panel')).toContainText('twelve');
-  expect(await outputFile('out/paid.csv')).toBe(before);
+  expect(await workspaceFile('out/paid.csv')).toBe(before);
 });

@@ -1,0 +1,63 @@
+// Helpers shared by the e2e specs: building a pipeline on the canvas with the
+// mouse, the settings panel, and reading what a run wrote to a workspace.
+import { access, readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { expect, type Locator, type Page } from '@playwright/test';
+import { e2eDataDir } from '../playwright.config';
+
+export const fixtures = path.join(import.meta.dirname, 'fixtures');
+
+/** Drags a palette item onto the canvas at (x, y), relative to the canvas. */
+export async function dropNode(page: Page, kind: string, x: number, y: number): Promise<void> {
+  await page.getByTestId(`palette-item-${kind}`).dragTo(page.getByTestId('canvas'), { targetPosition: { x, y } });
+  await expect(page.getByTestId(`node-${kind}`)).toBeVisible();
+}
+
+/** Drags from the first output handle of one node to the first input handle of another. */
+export async function connect(page: Page, from: string, to: string): Promise<void> {
+  const source = page.locator(`[data-testid="node-${from}"] .react-flow__handle.source`).first();
+  const target = page.locator(`[data-testid="node-${to}"] .react-flow__handle.target`).first();
+  const a = await center(source);
+  const b = await center(target);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+export async function center(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+export const settings = (page: Page) => page.getByTestId('settings-panel');
+
+export async function selectNode(page: Page, kind: string): Promise<void> {
+  await page.getByTestId(`node-${kind}`).click();
+}
+
+export function parseCsv(text: string): string[][] {
+  // The fixture and output quote only "carol, jr"; a small parser is enough here.
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => [...line.matchAll(/("([^"]|"")*"|[^,]*)(,|$)/g)].map((m) => (m[1] ?? '').replace(/^"|"$/g, '').replace(/""/g, '"')).slice(0, -1));
+}
+
+/** A file of the data dir's only workspace (for a spec that runs alone against a fresh data dir). */
+/**
+ * A file of whichever workspace holds it: other specs in the same run may have
+ * made workspaces of their own, but exactly one workspace must have this file.
+ */
+export async function workspaceFile(relative: string): Promise<string> {
+  const root = path.join(e2eDataDir, 'workspaces');
+  const holders: string[] = [];
+  for (const workspace of await readdir(root)) {
+    const file = path.join(root, workspace, 'files', relative);
+    if (await access(file).then(() => true, () => false)) holders.push(file);
+  }
+  expect(holders, `workspaces holding ${relative}`).toHaveLength(1);
+  return readFile(holders[0]!, 'utf8');
+}
