@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { JsonDuckDBValueConverter, type DuckDBConnection, type Json } from '@duckdb/node-api';
 import { AppError } from '../errors';
 import { duckDbTypeOf } from '../pipeline/types';
 import { createJsSandbox } from '../sandbox/pool';
@@ -32,23 +32,33 @@ export async function runJavaScript(conn: DuckDBConnection, op: JavaScriptOp, ct
     onLog: (line) => ctx.onLog?.({ nodeId: ctx.nodeId, level: line.level === 'error' ? 'error' : line.level === 'warn' ? 'warn' : 'info', message: line.message }),
   });
   const files: string[] = [];
+  const runBatch = async (rows: Record<string, Json>[]) => {
+    const out = await sandbox.runBatch(rows);
+    const file = path.join(dir, `batch-${String(files.length).padStart(6, '0')}.ndjson`);
+    await writeFile(file, out.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    files.push(file);
+  };
   try {
-    const total = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${quoteIdent(op.input)}`)).getRows()[0]?.[0] ?? 0);
-    for (let offset = 0; offset < total; offset += op.batchRows) {
-      const reader = await conn.runAndReadAll(`SELECT * FROM ${quoteIdent(op.input)} ORDER BY rowid LIMIT ${op.batchRows} OFFSET ${offset}`);
-      // BIGINTs arrive as text from DuckDB's JSON rows; users expect numbers where they are exact.
-      const rows = reader.getRowObjectsJson().map((row) => {
-        for (const name of integers) {
-          const v = row[name];
-          if (typeof v === 'string' && Number.isSafeInteger(Number(v))) row[name] = Number(v);
-        }
-        return row;
-      });
-      const out = await sandbox.runBatch(rows);
-      const file = path.join(dir, `batch-${String(files.length).padStart(6, '0')}.ndjson`);
-      await writeFile(file, out.map((r) => JSON.stringify(r)).join('\n') + '\n');
-      files.push(file);
+    // Streamed chunk by chunk (about 2,048 rows each), so only one batch is ever in Node's memory.
+    const result = await conn.stream(`SELECT * FROM ${quoteIdent(op.input)} ORDER BY rowid`);
+    const names = result.columnNames();
+    let pending: Record<string, Json>[] = [];
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const values of chunk.convertRows(JsonDuckDBValueConverter)) {
+        const row: Record<string, Json> = {};
+        names.forEach((name, i) => {
+          const v = values[i] ?? null;
+          // BIGINTs arrive as text in DuckDB's JSON form; users expect numbers where they are exact.
+          row[name] = integers.has(name) && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+        });
+        pending.push(row);
+      }
+      while (pending.length >= op.batchRows) {
+        await runBatch(pending.slice(0, op.batchRows));
+        pending = pending.slice(op.batchRows);
+      }
     }
+    if (pending.length > 0) await runBatch(pending);
   } catch (error) {
     if (error instanceof SandboxError) {
       const line = error.details.line;
