@@ -30,6 +30,8 @@ export interface ExpressionQuestion extends ExpressionSpec {
   nodeId: string;
   /** The columns the expression sees. */
   columns: Column[];
+  /** For queries: the columns of each connected port in `ports`, by port name (= relation name). */
+  relations?: Record<string, Column[]>;
 }
 
 /** Answers by node id, then expression key. */
@@ -109,7 +111,7 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
     const def = states.get(node.id)?.def;
     if (!def) continue;
     for (const port of def.ports.inputs) {
-      if (!inputs.has(port.name)) {
+      if (!inputs.has(port.name) && !port.optional) {
         diagnostics.push({ code: 'INPUT_NOT_CONNECTED', severity: 'error', nodeId: node.id, port: port.name, message: `Connect the "${port.label}" input of ${def.label}` });
       }
     }
@@ -152,14 +154,16 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
     let inputsKnown = true;
     for (const port of state.def.ports.inputs) {
       const edge = graphNode.inputs.get(port.name)?.[0];
+      // An optional port left unconnected is simply absent.
+      if (!edge && port.optional) continue;
       const columns = edge ? known(edge.source.node, edge.source.port) : undefined;
       if (columns) inputs[port.name] = columns;
       else inputsKnown = false;
     }
     if (!inputsKnown) continue;
-    const expressions = answeredExpressions(nodeId, state, inputs, options.expressionAnswers, questions, diagnostics);
-    if (!expressions) continue;
-    const result = state.def.propagate({ config: state.config, inputs, expressions });
+    const answered = answeredExpressions(nodeId, state, inputs, options.expressionAnswers, questions, diagnostics);
+    if (!answered) continue;
+    const result = state.def.propagate({ config: state.config, inputs, expressions: answered.expressions, queries: answered.queries });
     schemas.set(nodeId, result.outputs);
     lineage.set(nodeId, result.lineage);
     for (const issue of result.issues ?? []) {
@@ -188,24 +192,28 @@ function answeredExpressions(
   answers: ExpressionAnswers | undefined,
   questions: ExpressionQuestion[],
   diagnostics: Diagnostic[],
-): Record<string, { type: ColumnType; references: string[] }> | undefined {
+): { expressions: Record<string, { type: ColumnType; references: string[] }>; queries: Record<string, Column[]> } | undefined {
   const specs: ExpressionSpec[] = state.def.expressions?.(state.config) ?? [];
   const types: Record<string, { type: ColumnType; references: string[] }> = {};
+  const queries: Record<string, Column[]> = {};
   let complete = true;
   for (const spec of specs) {
     const answer = answers?.get(nodeId)?.[spec.key];
     // An answer about other text (the expression changed) is no answer: only checked SQL is ever planned.
     if (answer?.sql !== spec.sql) {
-      questions.push({ ...spec, nodeId, columns: inputs[spec.port] ?? [] });
+      const relations = spec.kind === 'query' ? Object.fromEntries((spec.ports ?? []).flatMap((p) => (inputs[p] ? [[p, inputs[p]] as const] : []))) : undefined;
+      questions.push({ ...spec, nodeId, columns: inputs[spec.port] ?? [], ...(relations ? { relations } : {}) });
       complete = false;
     } else if (!answer.ok) {
       diagnostics.push({ code: 'INVALID_EXPRESSION', severity: 'error', nodeId, path: spec.path, message: answer.message });
       complete = false;
+    } else if ('columns' in answer) {
+      queries[spec.key] = answer.columns;
     } else {
       types[spec.key] = { type: answer.type, references: answer.references };
     }
   }
-  return complete ? types : undefined;
+  return complete ? { expressions: types, queries } : undefined;
 }
 
 function checkStructure(doc: VisualPipeline, graph: PipelineGraph, diagnostics: Diagnostic[]): void {

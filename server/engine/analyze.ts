@@ -14,13 +14,14 @@ import { columnTypeFromDuckDb, duckDbTypeOf, type Column } from '../pipeline/typ
 import { quoteIdent, quoteString } from '../sql/ast';
 import { openDuckSession } from './duckdb';
 import { checkExpression } from './expression-guard';
+import { checkQuery } from './statement-guard';
 
 const MAX_ROUNDS = 200;
 const CACHE_SIZE = 2_000;
 
 // Answers depend only on the expression and the columns it sees.
 const cache = new Map<string, ExpressionAnswer>();
-const cacheKey = (q: ExpressionQuestion) => JSON.stringify([q.sql, q.columns]);
+const cacheKey = (q: ExpressionQuestion) => JSON.stringify(q.kind === 'query' ? ['query', q.sql, q.relations ?? {}] : [q.sql, q.columns]);
 
 function remember(key: string, answer: ExpressionAnswer): void {
   cache.delete(key);
@@ -56,6 +57,7 @@ export async function analyzePipeline(document: unknown, options: { tempDir?: st
 }
 
 export async function answerQuestion(conn: DuckDBConnection, q: ExpressionQuestion): Promise<ExpressionAnswer> {
+  if (q.kind === 'query') return answerQuery(conn, q);
   const checked = await checkExpression(conn, q.sql);
   if (!checked.ok) return { sql: q.sql, ok: false, message: checked.message, ...(checked.position === undefined ? {} : { position: checked.position }) };
   const table = `__expr_${randomUUID().replace(/-/g, '')}`;
@@ -70,6 +72,36 @@ export async function answerQuestion(conn: DuckDBConnection, q: ExpressionQuesti
     return { sql: q.sql, ok: false, message: bindErrorMessage(error, q.columns) };
   } finally {
     await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  }
+}
+
+/**
+ * A query (SQL node): checked by the statement guard against the connected
+ * relations, then described by DuckDB over empty TEMP tables named after the
+ * relations, with the propagated columns. Result types DuckDB has that Sluice
+ * does not map to string.
+ */
+async function answerQuery(conn: DuckDBConnection, q: ExpressionQuestion): Promise<ExpressionAnswer> {
+  const relations = Object.entries(q.relations ?? {});
+  const checked = await checkQuery(conn, q.sql, relations.map(([name]) => name));
+  if (!checked.ok) return { sql: q.sql, ok: false, message: checked.message, ...(checked.position === undefined ? {} : { position: checked.position }) };
+  const created: string[] = [];
+  try {
+    for (const [name, columns] of relations) {
+      const cols = columns.length > 0 ? columns : [{ name: '__no_columns', type: 'integer' as const }];
+      await conn.run(`CREATE TEMP TABLE ${quoteIdent(name)} (${cols.map((c) => `${quoteIdent(c.name)} ${duckDbTypeOf[c.type]}`).join(', ')})`);
+      created.push(name);
+    }
+    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${checked.sql} AS "sql"`);
+    const columns: Column[] = reader.getRowObjectsJson().map((row) => ({
+      name: String(row.column_name),
+      type: typeof row.column_type === 'string' ? columnTypeFromDuckDb(row.column_type) : 'string',
+    }));
+    return { sql: q.sql, ok: true, kind: 'query', columns };
+  } catch (error) {
+    return { sql: q.sql, ok: false, message: bindErrorMessage(error, relations.flatMap(([, columns]) => columns)) };
+  } finally {
+    for (const name of created) await conn.run(`DROP TABLE IF EXISTS temp.${quoteIdent(name)}`);
   }
 }
 

@@ -85,7 +85,7 @@ const SerializedSql = z.union([
     statements: z.array(z.object({ node: z.record(z.string(), z.unknown()), named_param_map: z.array(z.unknown()) })),
   }),
 ]);
-type SerializedSql = z.infer<typeof SerializedSql>;
+export type SerializedSql = z.infer<typeof SerializedSql>;
 
 /** The clauses of a bare `SELECT <expr>`: each must have exactly this value. */
 const EMPTY_CLAUSES: Record<string, unknown> = {
@@ -118,7 +118,7 @@ const PREFIX = 'SELECT ';
 
 type Refusal = Extract<ExpressionCheck, { ok: false }>;
 
-class Refused extends Error {
+export class Refused extends Error {
   constructor(readonly refusal: Refusal) {
     super(refusal.message);
   }
@@ -128,7 +128,7 @@ function refuse(code: ExpressionIssueCode, message: string, position?: number): 
   throw new Refused({ ok: false, code, message, ...(position === undefined ? {} : { position }) });
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const stringField = (node: Record<string, unknown>, key: string): string => {
   const v = node[key];
   return typeof v === 'string' ? v : '';
@@ -139,7 +139,7 @@ const stringField = (node: Record<string, unknown>, key: string): string => {
 // byte offset (UTF-8), both into the whole statement. The user wants a
 // JavaScript (UTF-16) index into what they typed.
 
-function indexFromCodePoints(text: string, codePoints: number): number {
+export function indexFromCodePoints(text: string, codePoints: number): number {
   let index = 0;
   let seen = 0;
   for (const ch of text) {
@@ -161,14 +161,14 @@ function indexFromBytes(text: string, bytes: number): number | undefined {
   return seen >= bytes ? index : undefined;
 }
 
-function nodePosition(expr: string, node: Record<string, unknown>, prefixLength: number): number | undefined {
+export function nodePosition(expr: string, node: Record<string, unknown>, prefixLength: number): number | undefined {
   const location = node.query_location;
   if (typeof location !== 'number' || location < prefixLength) return undefined;
   return indexFromBytes(expr, location - prefixLength);
 }
 
 // ── Function catalogue ─────────────────────────────────────────────────────
-interface FunctionInfo {
+export interface FunctionInfo {
   types: Set<string>;
   /** A built-in macro whose body runs a query (pg_get_viewdef, format_type, …). */
   macroWithQuery: boolean;
@@ -191,7 +191,7 @@ async function loadCatalogue(conn: DuckDBConnection): Promise<Map<string, Functi
   return functions;
 }
 
-function catalogue(conn: DuckDBConnection): Promise<Map<string, FunctionInfo>> {
+export function catalogue(conn: DuckDBConnection): Promise<Map<string, FunctionInfo>> {
   let pending = catalogues.get(conn);
   if (!pending) {
     pending = loadCatalogue(conn);
@@ -202,15 +202,18 @@ function catalogue(conn: DuckDBConnection): Promise<Map<string, FunctionInfo>> {
 }
 
 // ── Tree walk ──────────────────────────────────────────────────────────────
-class Walker {
+/** Checks expression nodes; statement-guard.ts reuses it node by node (`checkNode`) for queries. */
+export class Walker {
   constructor(
     private readonly expr: string,
     private readonly functions: Map<string, FunctionInfo>,
     private readonly options: ExpressionGuardOptions,
+    /** Characters before the user's text in what was parsed. */
+    private readonly prefixLength: number = PREFIX.length,
   ) {}
 
   private at(node: Record<string, unknown>): number | undefined {
-    return nodePosition(this.expr, node, PREFIX.length);
+    return nodePosition(this.expr, node, this.prefixLength);
   }
 
   walk(value: unknown): void {
@@ -227,7 +230,7 @@ class Walker {
     for (const child of Object.values(value)) this.walk(child);
   }
 
-  private checkNode(cls: string, node: Record<string, unknown>): void {
+  checkNode(cls: string, node: Record<string, unknown>): void {
     if (cls === 'SUBQUERY') {
       refuse(ExpressionIssueCodes.SUBQUERY, 'Subqueries (SELECT …, EXISTS, IN (SELECT …)) are not allowed in an expression', this.at(node));
     }
@@ -277,7 +280,7 @@ class Walker {
 }
 
 // ── Entry points ───────────────────────────────────────────────────────────
-async function serialize(conn: DuckDBConnection, sql: string): Promise<SerializedSql> {
+export async function serialize(conn: DuckDBConnection, sql: string): Promise<SerializedSql> {
   let text: unknown;
   try {
     const reader = await conn.runAndReadAll(`SELECT json_serialize_sql(${quoteString(sql)})`);
@@ -344,7 +347,7 @@ function singleItem(expr: string, parsed: SerializedSql, prefixLength: number): 
 }
 
 /** The tree without source positions, for comparing two parses. */
-function shape(value: unknown): string {
+export function shape(value: unknown): string {
   return JSON.stringify(value, (key, v: unknown) => (key === 'query_location' ? undefined : v));
 }
 

@@ -11,6 +11,8 @@ export type NodeCategory = 'source' | 'transform' | 'destination';
 export interface PortSpec {
   name: string;
   label: string;
+  /** May stay unconnected; the node then sees no columns for it (absent from `inputs`). */
+  optional?: boolean;
 }
 
 /** Controls that can stand alone or inside a list item. */
@@ -86,12 +88,21 @@ export interface ExpressionSpec {
   port: string;
   /** Config path for diagnostics. */
   path: (string | number)[];
+  /**
+   * 'query': `sql` is a whole SELECT (the SQL node) that reads the connected
+   * ones of `ports` as relations named after them; the answer is its columns.
+   */
+  kind?: 'expression' | 'query';
+  /** For queries: the input ports the query may read, by name. */
+  ports?: string[];
 }
 
-/** DuckDB's verdict on one expression; `sql` is the exact text it judged. */
+/** DuckDB's verdict on one expression or query; `sql` is the exact text it judged. */
 export type ExpressionAnswer =
   /** `references`: the input columns the expression reads, for lineage. */
   | { sql: string; ok: true; type: ColumnType; references: string[] }
+  /** A query's result columns, as DuckDB describes them. */
+  | { sql: string; ok: true; kind: 'query'; columns: Column[] }
   | { sql: string; ok: false; message: string; position?: number };
 
 export interface PlanContext<Config> {
@@ -125,7 +136,13 @@ export interface NodeDefinition<Config = unknown> {
   /** The SQL expressions in this config that DuckDB must check and type. */
   expressions?: (config: Config) => ExpressionSpec[];
   /** `expressionTypes` holds the type of every expression of `expressions`, by key. */
-  propagate: (ctx: { config: Config; inputs: Record<string, Column[]>; expressions?: Readonly<Record<string, { type: ColumnType; references: string[] }>> }) => PropagateResult;
+  /** `queries` holds the result columns of every query spec (`kind: 'query'`), by key. */
+  propagate: (ctx: {
+    config: Config;
+    inputs: Record<string, Column[]>;
+    expressions?: Readonly<Record<string, { type: ColumnType; references: string[] }>>;
+    queries?: Readonly<Record<string, Column[]>>;
+  }) => PropagateResult;
   plan: (ctx: PlanContext<Config>) => StageOp[];
 }
 

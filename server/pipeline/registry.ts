@@ -9,6 +9,8 @@ import { deriveColumns } from './nodes/derive-columns';
 import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
+import { cleanText } from './nodes/clean-text';
+import { fillNulls } from './nodes/fill-nulls';
 import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
 import { limit } from './nodes/limit';
@@ -16,12 +18,13 @@ import { renameColumns } from './nodes/rename-columns';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
+import { sql } from './nodes/sql';
 import { union } from './nodes/union';
 import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

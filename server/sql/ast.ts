@@ -40,7 +40,12 @@ export type ScalarFunction =
   | 'regexp_matches'
   | 'coalesce'
   | 'date_trunc'
-  | 'hash';
+  | 'hash'
+  | 'regexp_replace'
+  | 'concat'
+  | 'length'
+  | 'round'
+  | 'date_part';
 
 export type AggregateFunction =
   | 'count'
@@ -97,7 +102,20 @@ export type Relation =
   | { t: 'subquery'; query: Select; alias: string }
   | { t: 'join'; kind: JoinKind; left: Relation; right: Relation; on: Expr }
   /** UNION ALL BY NAME: columns matched by name, missing ones NULL. */
-  | { t: 'unionByName'; inputs: Select[]; alias: string };
+  | { t: 'unionByName'; inputs: Select[]; alias: string }
+  /**
+   * A user-written DuckDB query (the SQL node) over named relations. Only ever
+   * built from text that engine/statement-guard.ts accepted for exactly these
+   * binding names; rendered as `(WITH <name> AS (SELECT * FROM <relation>), …
+   * SELECT * FROM (\n<sql>\n) AS "sql") AS <alias>`, the parentheses on lines
+   * of their own as the guard checked them.
+   */
+  | { t: 'checkedQuery'; sql: string; bindings: { name: string; relation: Relation }[]; alias: string };
+
+/** A query's text as the statement guard checks and the renderer embeds it: one trailing ";" dropped. */
+export function queryText(sql: string): string {
+  return sql.replace(/;\s*$/, '');
+}
 
 export type JoinKind = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti';
 
@@ -249,6 +267,11 @@ class Renderer {
         return `(${r.inputs.map((q) => this.select(q)).join(' UNION ALL BY NAME ')}) AS ${quoteIdent(r.alias)}`;
       case 'subquery':
         return `(${this.select(r.query)}) AS ${quoteIdent(r.alias)}`;
+      case 'checkedQuery': {
+        const bindings = r.bindings.map((b) => `${quoteIdent(b.name)} AS (SELECT * FROM ${this.relation(b.relation)})`);
+        const body = `SELECT * FROM (\n${queryText(r.sql)}\n) AS "sql"`;
+        return `(${bindings.length > 0 ? `WITH ${bindings.join(', ')} ` : ''}${body}) AS ${quoteIdent(r.alias)}`;
+      }
       case 'readCsv': {
         const o = r.options;
         const columns = o.columns.map((c) => `${quoteString(c.name)}: ${quoteString(duckDbTypeOf[c.type])}`).join(', ');

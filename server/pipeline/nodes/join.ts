@@ -172,6 +172,7 @@ function aliased(relation: Relation, alias: string): Relation {
     case 'table':
     case 'subquery':
     case 'unionByName':
+    case 'checkedQuery':
       return { ...relation, alias };
     case 'join':
     case 'readCsv':
