@@ -93,9 +93,9 @@ async function answerQuery(conn: DuckDBConnection, q: ExpressionQuestion): Promi
       created.push(name);
     }
     const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${checked.sql} AS "sql"`);
-    const columns: Column[] = reader.getRowObjectsJson().map((row) => ({
-      name: String(row.column_name),
-      type: typeof row.column_type === 'string' ? columnTypeFromDuckDb(row.column_type) : 'string',
+    const columns: Column[] = reader.getRowObjectsJson().map(({ column_name: name, column_type: type }) => ({
+      name: typeof name === 'string' ? name : '',
+      type: typeof type === 'string' ? columnTypeFromDuckDb(type) : 'string',
     }));
     return { sql: q.sql, ok: true, kind: 'query', columns };
   } catch (error) {

@@ -10,6 +10,7 @@ import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
 import { cleanText } from './nodes/clean-text';
+import { dateParts } from './nodes/date-parts';
 import { fillNulls } from './nodes/fill-nulls';
 import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
@@ -24,7 +25,7 @@ import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

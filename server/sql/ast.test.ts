@@ -211,3 +211,19 @@ describe('readCsv', () => {
     ).toThrow('outside the workspace');
   });
 });
+
+describe('checkedQuery relations (SQL node)', () => {
+  it('binds each relation to its name in a WITH and embeds the checked text on lines of its own', () => {
+    const q: Select = {
+      t: 'select',
+      items: '*',
+      from: { t: 'checkedQuery', sql: 'SELECT * FROM input_1 JOIN input_2 USING (id) -- )', bindings: [{ name: 'input_1', relation: table('s0_output') }, { name: 'in"2', relation: table('s1_output') }], alias: 'q' },
+    };
+    expect(render(q).sql).toBe('SELECT * FROM (WITH "input_1" AS (SELECT * FROM "s0_output"), "in""2" AS (SELECT * FROM "s1_output") SELECT * FROM (\nSELECT * FROM input_1 JOIN input_2 USING (id) -- )\n) AS "sql") AS "q"');
+  });
+
+  it('drops one trailing ";" and renders without bindings', () => {
+    const q: Select = { t: 'select', items: '*', from: { t: 'checkedQuery', sql: 'SELECT 1;  \n', bindings: [], alias: 'q' } };
+    expect(render(q).sql).toBe('SELECT * FROM (SELECT * FROM (\nSELECT 1\n) AS "sql") AS "q"');
+  });
+});
