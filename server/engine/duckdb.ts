@@ -40,6 +40,7 @@
 // User text only ever reaches DuckDB as an expression that passed
 // checkExpression (expression-guard.ts), which admits no statements at all.
 import { mkdir, realpath } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../errors';
@@ -53,6 +54,12 @@ export interface DuckSession {
 export interface DuckSessionOptions {
   threads?: number;
   /**
+   * Memory DuckDB may use before spilling to the temp folder (and failing when
+   * it cannot spill), in MiB. Default: a quarter of the machine's memory, so a
+   * worker running two runs beside the web app cannot starve the machine.
+   */
+  memoryLimitMb?: number;
+  /**
    * Absolute directories DuckDB may read and write below; they need not exist
    * yet. The temp folder is always allowed. For a run: the workspace files folder.
    */
@@ -62,9 +69,12 @@ export interface DuckSessionOptions {
 }
 
 /** Instance options; everything that can be set before the first statement. */
-function instanceOptions(tempDir: string, threads: number): Record<string, string> {
+export const defaultMemoryLimitMb = (): number => Math.max(256, Math.floor(totalmem() / 4 / 2 ** 20));
+
+function instanceOptions(tempDir: string, threads: number, memoryLimitMb: number): Record<string, string> {
   return {
     threads: String(threads),
+    memory_limit: `${Math.floor(memoryLimitMb)}MiB`,
     temp_directory: tempDir,
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
@@ -125,7 +135,7 @@ export async function openDuckSession(tempDir: string, options: DuckSessionOptio
   const files: string[] = [];
   for (const file of options.allowedFiles ?? []) files.push(await canonical('allowed file', file));
 
-  const instance = await DuckDBInstance.create(':memory:', instanceOptions(temp, options.threads ?? 2));
+  const instance = await DuckDBInstance.create(':memory:', instanceOptions(temp, options.threads ?? 2, options.memoryLimitMb ?? defaultMemoryLimitMb()));
   let connection: DuckDBConnection | undefined;
   try {
     connection = await instance.connect();

@@ -328,3 +328,18 @@ describe('DuckDB lockdown: user text', () => {
     expect(await checkExpression(conn, `'é' = ) `)).toEqual({ ok: false, code: 'EXPRESSION_SYNTAX', message: 'syntax error at or near ")"', position: 6 });
   });
 });
+
+describe('DuckDB lockdown: memory', () => {
+  it('caps memory per session (a quarter of the machine by default, or as asked) and the cap cannot be lifted', async () => {
+    const temp = await mkdtemp(path.join(tmpdir(), 'sluice-mem-'));
+    const session = await openDuckSession(temp, { memoryLimitMb: 300 });
+    try {
+      const limit = (await session.connection.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0]?.[0];
+      expect(String(limit)).toMatch(/^(300\.0 MiB|314\.5 MB)$/);
+      await expect(session.connection.run(`SET memory_limit = '100GB'`)).rejects.toThrow(/locked/);
+    } finally {
+      session.close();
+      await rm(temp, { recursive: true, force: true });
+    }
+  });
+});
