@@ -111,10 +111,10 @@ describe('union plan', () => {
     `);
   });
 
-  it('refuses to plan without both inputs', () => {
+  it('refuses to plan an input whose relation is missing', () => {
     expect(() =>
       union.plan({ nodeId: 'u', config: {}, inputs: { first: table('t') }, inputColumns: { first, second }, outputTable: (p) => p }),
-    ).toThrow(/without both inputs/);
+    ).toThrow(/without its second input/);
   });
 });
 
@@ -170,5 +170,44 @@ describe('union on DuckDB, against PostgreSQL', () => {
   it('outputs float for a column that is integer in one input and float in the other', async () => {
     const sluice = await runNode({ kind: 'union', config: {}, inputs: { first: a, second: b } });
     expect(sluice.compiled.schemas.under_test?.output?.find((c) => c.name === 'score')).toEqual({ name: 'score', type: 'float' });
+  });
+});
+
+describe('union of three inputs (the optional ports)', () => {
+  const c: TestInput = {
+    columns: [
+      { name: 'region', type: 'string' },
+      { name: 'extra', type: 'boolean' },
+    ],
+    rows: [
+      { region: 'Lagos', extra: true },
+      { region: null, extra: null },
+    ],
+  };
+
+  it('appends the third input’s rows and new columns, matching PostgreSQL', async () => {
+    const sluice = await runNode({ kind: 'union', config: {}, inputs: { first: a, second: b, third: c } });
+    expect(sluice.columns).toEqual(['id', 'name', 'score', 'region', 'extra']);
+    const oracle = await postgresRows(
+      { a, b, c },
+      `SELECT id, name, score::double precision AS score, NULL::text AS region, NULL::boolean AS extra FROM a
+       UNION ALL SELECT "ID", NULL, score, region, NULL FROM b
+       UNION ALL SELECT NULL, NULL, NULL, region, extra FROM c`,
+    );
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
+    expect(sluice.rows).toHaveLength(9);
+  });
+
+  it('names the inputs whose types clash', () => {
+    const issues = union.propagate({ config: {}, inputs: { first, second, third: [{ name: 'id', type: 'string' }] } }).issues ?? [];
+    expect(issues.map((i) => i.message)).toContain('Column "id" is integer in the first input but string in the third; convert one of them first');
+  });
+
+  it('needs only the first two inputs connected', async () => {
+    const { analyzePipeline } = await import('../../engine/analyze');
+    const { harnessDocument } = await import('../../testing/node-harness');
+    const result = await analyzePipeline(harnessDocument({ kind: 'union', config: {}, inputs: { first: a, second: b } }));
+    expect(result.diagnostics.filter((d) => d.code === 'INPUT_NOT_CONNECTED')).toEqual([]);
+    expect(result.plan).not.toBeNull();
   });
 });

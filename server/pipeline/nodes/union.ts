@@ -3,9 +3,8 @@ import { cast, col, type Select, type SelectItem } from '../../sql/ast';
 import { defineNode, type ColumnLineage, type NodeIssue } from '../define-node';
 import type { Column, ColumnType } from '../types';
 
-// Two inputs: the compiler requires every declared input port to be connected,
-// so more inputs are combined by chaining unions.
-const ports = ['first', 'second'] as const;
+// Two required inputs and two optional ones; more are combined by chaining unions.
+const ports = ['first', 'second', 'third', 'fourth'] as const;
 type Port = (typeof ports)[number];
 
 export const UnionConfig = z.object({});
@@ -30,27 +29,32 @@ function combined(a: ColumnType, b: ColumnType): ColumnType | undefined {
  */
 function unionShape(inputs: Record<string, Column[]>): { columns: UnionColumn[]; issues: NodeIssue[] } {
   const issues: NodeIssue[] = [];
-  const columns: UnionColumn[] = (inputs.first ?? []).map((c) => ({ column: c, sources: { first: c } }));
-  const byName = new Map(columns.map((u) => [u.column.name.toLowerCase(), u]));
-  for (const c of inputs.second ?? []) {
-    const match = byName.get(c.name.toLowerCase());
-    if (!match) {
-      const added: UnionColumn = { column: c, sources: { second: c } };
-      columns.push(added);
-      byName.set(c.name.toLowerCase(), added);
-      continue;
+  const columns: UnionColumn[] = [];
+  const byName = new Map<string, UnionColumn>();
+  /** Where each column's current type came from, for the message. */
+  const typedBy = new Map<UnionColumn, Port>();
+  for (const port of ports) {
+    for (const c of inputs[port] ?? []) {
+      const match = byName.get(c.name.toLowerCase());
+      if (!match) {
+        const added: UnionColumn = { column: c, sources: { [port]: c } };
+        columns.push(added);
+        byName.set(c.name.toLowerCase(), added);
+        typedBy.set(added, port);
+        continue;
+      }
+      const type = combined(match.column.type, c.type);
+      if (type === undefined) {
+        issues.push({
+          code: 'TYPE_MISMATCH',
+          path: [],
+          message: `Column "${match.column.name}" is ${match.column.type} in the ${typedBy.get(match) ?? 'first'} input but ${c.type} in the ${port}; convert one of them first`,
+        });
+        continue;
+      }
+      match.column = { name: match.column.name, type };
+      match.sources[port] = c;
     }
-    const type = combined(match.column.type, c.type);
-    if (type === undefined) {
-      issues.push({
-        code: 'TYPE_MISMATCH',
-        path: [],
-        message: `Column "${match.column.name}" is ${match.column.type} in the first input but ${c.type} in the second; convert one of them first`,
-      });
-      continue;
-    }
-    match.column = { name: match.column.name, type };
-    match.sources.second = c;
   }
   return { columns, issues };
 }
@@ -70,13 +74,15 @@ export const union = defineNode({
   label: 'Union',
   icon: '∪',
   description:
-    'Stacks the rows of both inputs, keeping duplicates. Columns are matched by name (ignoring case); a column only one input has is NULL in the other input’s rows. ' +
-    'The output has the first input’s columns, then the second’s new ones. A column that is integer in one input and float in the other becomes float; other type differences are errors. ' +
+    'Stacks the rows of its inputs (two to four), keeping duplicates. Columns are matched by name (ignoring case); a column an input lacks is NULL in that input’s rows. ' +
+    'The output has the first input’s columns, then each later input’s new ones. A column that is integer in one input and float in another becomes float; other type differences are errors. ' +
     'To combine more inputs, chain unions.',
   ports: {
     inputs: [
       { name: 'first', label: 'First' },
       { name: 'second', label: 'Second' },
+      { name: 'third', label: 'Third', optional: true },
+      { name: 'fourth', label: 'Fourth', optional: true },
     ],
     outputs: [{ name: 'output', label: 'All rows' }],
   },
@@ -95,9 +101,10 @@ export const union = defineNode({
     const { columns } = unionShape(inputColumns);
     // Each side projects its columns under the output's names and types, so
     // UNION ALL BY NAME only has to fill in the columns a side lacks.
+    const connected = ports.filter((port) => inputColumns[port] !== undefined);
     const side = (port: Port): Select => {
       const from = inputs[port];
-      if (!from) throw new Error('union planned without both inputs');
+      if (!from) throw new Error(`union planned without its ${port} input`);
       const items = columns.flatMap((u): SelectItem[] => {
         const source = u.sources[port];
         if (!source) return [];
@@ -109,7 +116,7 @@ export const union = defineNode({
     const query: Select = {
       t: 'select',
       items: columns.map((u) => ({ expr: col(u.column.name) })),
-      from: { t: 'unionByName', inputs: ports.map(side), alias: 'u' },
+      from: { t: 'unionByName', inputs: connected.map(side), alias: 'u' },
     };
     return [{ op: 'materialize', table: outputTable('output'), query }];
   },
