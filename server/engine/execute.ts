@@ -7,6 +7,7 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
+import type { ConnectionResolver } from '../connectors/connection';
 import { AppError, errorMessage } from '../errors';
 import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
@@ -32,6 +33,8 @@ export interface ExecuteOptions {
   tempDir: string;
   signal?: AbortSignal;
   onStage?: (event: StageEvent) => void | Promise<void>;
+  /** Settings of the connections that database sources and destinations name. */
+  connections?: ConnectionResolver;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
 }
