@@ -223,10 +223,13 @@ function checkResult(result: CompileResult, doc: unknown) {
   }
   if (result.plan) {
     const seen = new Set<string>();
+    const planned: string[] = [];
     const tables = new Set<string>();
     for (const stage of result.plan.stages) {
       for (const dep of stage.dependsOn) expect(seen.has(dep)).toBe(true);
       seen.add(stage.id);
+      expect(stage.nodeIds.at(-1)).toBe(stage.id);
+      planned.push(...stage.nodeIds);
       for (const op of stage.ops) {
         if (op.op === 'materialize') {
           expect(tables.has(op.table)).toBe(false);
@@ -234,8 +237,9 @@ function checkResult(result: CompileResult, doc: unknown) {
         }
       }
     }
-    // Every node gets a stage.
-    expect(seen).toEqual(nodeIds);
+    // Every node runs in exactly one stage.
+    expect(new Set(planned)).toEqual(nodeIds);
+    expect(planned).toHaveLength(nodeIds.size);
   }
 }
 
@@ -268,10 +272,21 @@ describe('compile on arbitrary graphs', () => {
 });
 
 describe('compile on valid linear pipelines', () => {
-  it('plans one stage per node, in data-flow order, each depending on the one before', () => {
+  it('fuses everything after the source into the sink', () => {
+    fc.assert(
+      fc.property(linearPipelineArb, ({ doc, chain }) => {
+        const stages = compile(doc).plan?.stages ?? [];
+        expect(stages.map((s) => s.nodeIds)).toEqual([chain.slice(0, 1), chain.slice(1)]);
+        expect(stages.map((s) => s.dependsOn)).toEqual([[], chain.slice(0, 1)]);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('plans one stage per node when not optimising, in data-flow order, each depending on the one before', () => {
     fc.assert(
       fc.property(linearPipelineArb, ({ doc, chain, kinds, finalColumns }) => {
-        const result = compile(doc);
+        const result = compile(doc, { optimize: false });
         expect(result.diagnostics).toEqual([]);
         const stages = result.plan?.stages ?? [];
         expect(stages.map((s) => s.id)).toEqual(chain);

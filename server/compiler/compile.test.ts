@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { VisualPipeline } from '../pipeline/model';
-import { renderSelect, type Relation } from '../sql/ast';
+import { renderSelect, tableReferences } from '../sql/ast';
 import { compile, type ExecutionPlan } from './compile';
 import { DiagnosticCodes, formatDiagnostic } from './diagnostics';
 
@@ -11,7 +11,8 @@ import { DiagnosticCodes, formatDiagnostic } from './diagnostics';
 const fixtureDir = path.join(import.meta.dirname, 'fixtures');
 const Fixture = z.object({
   document: z.unknown(),
-  expect: z.object({ codes: z.array(z.enum(Object.keys(DiagnosticCodes) as [string, ...string[]])), stages: z.array(z.string()).nullable() }),
+  expect: z.object({ codes: z.array(z.enum(Object.keys(DiagnosticCodes) as [string, ...string[]])), /** The canvas nodes of each planned stage, in order (fused chains share one). */
+  stages: z.array(z.array(z.string())).nullable() }),
 });
 const load = (name: string) => Fixture.parse(JSON.parse(readFileSync(path.join(fixtureDir, `${name}.json`), 'utf8')));
 const fixtureNames = readdirSync(fixtureDir)
@@ -26,7 +27,7 @@ describe('golden fixtures', () => {
     const { document, expect: want } = load(name);
     const result = compile(document);
     expect(result.diagnostics.map((d) => d.code)).toEqual(want.codes);
-    expect(result.plan?.stages.map((s) => s.kind) ?? null).toEqual(want.stages);
+    expect(result.plan?.stages.map((s) => s.nodeIds) ?? null).toEqual(want.stages);
   });
 });
 
@@ -34,23 +35,18 @@ describe('golden fixtures', () => {
 const docOf = (name: string) => structuredClone(load(name).document) as VisualPipeline;
 
 // ── Plan invariants ─────────────────────────────────────────────────────────
-function tablesRead(relation: Relation): string[] {
-  if (relation.t === 'table') return [relation.name];
-  if (relation.t === 'subquery') return tablesRead(relation.query.from);
-  return [];
-}
 
 /** Checks what every plan must satisfy; returns the tables each stage creates. */
 function checkPlan(plan: ExecutionPlan): string[] {
   const created: string[] = [];
   const earlier = new Map<string, Record<string, string>>();
   for (const stage of plan.stages) {
-    expect(stage.nodeIds).toEqual([stage.id]);
+    expect(stage.nodeIds.at(-1)).toBe(stage.id);
     for (const dep of stage.dependsOn) expect(earlier.has(dep), `${stage.id} depends on ${dep}, which runs later`).toBe(true);
     const readable = new Set(stage.dependsOn.flatMap((dep) => Object.values(earlier.get(dep) ?? {})));
     for (const op of stage.ops) {
       if (op.op === 'materialize' || op.op === 'writeFile') {
-        for (const t of tablesRead(op.query.from)) expect(readable.has(t), `${stage.id} reads ${t} without depending on its stage`).toBe(true);
+        for (const t of tableReferences(op.query)) expect(readable.has(t), `${stage.id} reads ${t} without depending on its stage`).toBe(true);
       }
       if (op.op === 'materialize') created.push(op.table);
       if (op.op === 'failOnCsvRejects') created.push(op.rejectsTable, `${op.rejectsTable}_scan`);
@@ -63,16 +59,16 @@ function checkPlan(plan: ExecutionPlan): string[] {
   return created;
 }
 
-function planOf(doc: unknown): ExecutionPlan {
-  const result = compile(doc);
+function planOf(doc: unknown, optimize = true): ExecutionPlan {
+  const result = compile(doc, { optimize });
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   if (!result.plan) throw new Error('no plan');
   return result.plan;
 }
 
 describe('valid pipelines', () => {
-  it('plans csv → filter → select → file as four stages in dependency order', () => {
-    const result = compile(load('valid-linear').document);
+  it('plans csv → filter → select → file as four stages in dependency order when not optimising', () => {
+    const result = compile(load('valid-linear').document, { optimize: false });
     expect(result.diagnostics).toEqual([]);
     const plan = result.plan;
     if (!plan) throw new Error('no plan');
@@ -85,8 +81,17 @@ describe('valid pipelines', () => {
     expect(checkPlan(plan)).toEqual(['s0_output', 's0_output_rejects', 's0_output_rejects_scan', 's1_output', 's2_output']);
   });
 
-  it('renders every stage to parameterised SQL over the previous stage\'s table', () => {
+  it('fuses the chain after the source into one statement, reading only the columns it needs', () => {
     const plan = planOf(load('valid-linear').document);
+    expect(plan.stages.map((s) => [s.id, s.nodeIds, s.dependsOn, s.outputTables])).toEqual([
+      ['orders', ['orders'], [], { output: 's0_output' }],
+      ['out', ['big', 'pick', 'out'], ['orders'], {}],
+    ]);
+    expect(checkPlan(plan)).toEqual(['s0_output', 's0_output_rejects', 's0_output_rejects_scan']);
+  });
+
+  it('renders every stage to parameterised SQL over the previous stage\'s table', () => {
+    const plan = planOf(load('valid-linear').document, false);
     const rendered = plan.stages.flatMap((s) =>
       s.ops.flatMap((op) => (op.op === 'materialize' || op.op === 'writeFile' ? [`${s.id}: ${JSON.stringify(renderSelect(op.query, { resolveFile: (f) => `/ws/${f.workspacePath}` }))}`] : [])),
     );
@@ -124,16 +129,15 @@ describe('valid pipelines', () => {
     const plan = planOf(load('valid-fan-out').document);
     expect(plan.stages.map((s) => [s.id, s.dependsOn])).toEqual([
       ['orders', []],
-      ['big', ['orders']],
-      ['pick', ['orders']],
-      ['out_big', ['big']],
-      ['out_all', ['pick']],
+      ['out_big', ['orders']],
+      ['out_all', ['orders']],
     ]);
     checkPlan(plan);
     const writes = plan.stages.flatMap((s) => s.ops.filter((op) => op.op === 'writeFile'));
-    expect(writes.map((w) => [w.file.workspacePath, w.format, tablesRead(w.query.from)])).toEqual([
-      ['out/big.csv', 'csv', ['s1_output']],
-      ['out/all.parquet', 'parquet', ['s2_output']],
+    // Both branches read the source's table; each fused its transform in.
+    expect(writes.map((w) => [w.file.workspacePath, w.format, tableReferences(w.query)])).toEqual([
+      ['out/big.csv', 'csv', ['s0_output']],
+      ['out/all.parquet', 'parquet', ['s0_output']],
     ]);
   });
 
@@ -391,7 +395,7 @@ describe('node ids that are Object.prototype keys', () => {
   it('keeps the schema of a node called "__proto__" as an own entry', () => {
     // `schemas['__proto__'] = …` replaces the prototype of `schemas` instead of adding an entry.
     const result = compile(withSourceId('__proto__'));
-    expect(result.plan?.stages.map((s) => s.id)).toEqual(['__proto__', 'big', 'pick', 'out']);
+    expect(result.plan?.stages.map((s) => s.id)).toEqual(['__proto__', 'out']);
     expect(Object.keys(result.schemas)).toContain('__proto__');
     expect(Object.keys(result.lineage)).toContain('__proto__');
   });

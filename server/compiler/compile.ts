@@ -5,14 +5,17 @@ import type { ColumnLineage, ExpressionAnswer, ExpressionSpec, NodeDefinition } 
 import { VisualPipelineSchema, type VisualPipeline } from '../pipeline/model';
 import { getNodeDefinition } from '../pipeline/registry';
 import type { Column, ColumnType } from '../pipeline/types';
-import { table, type Relation } from '../sql/ast';
+import { selectColumns, table, type Relation } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
 import { DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics';
+import { fuseStages } from './fuse';
 import { buildGraph, findCycle, topologicalOrder, type PipelineGraph } from './graph';
+import { computeLiveness, portKey, type NodeFacts } from './liveness';
 
 export interface Stage {
-  /** Equal to the id of the node it runs. */
+  /** The id of the last node it runs. */
   id: string;
+  /** The canvas nodes it runs, in data-flow order (several once fused). */
   nodeIds: string[];
   kind: string;
   dependsOn: string[];
@@ -39,6 +42,12 @@ export type ExpressionAnswers = ReadonlyMap<string, Readonly<Record<string, Expr
 
 export interface CompileOptions {
   expressionAnswers?: ExpressionAnswers;
+  /**
+   * Fuse stages and prune unread columns (default true). Off, every node is
+   * its own stage materialising all its columns: the reference the optimised
+   * plan is tested against.
+   */
+  optimize?: boolean;
 }
 
 export interface CompileResult {
@@ -71,6 +80,7 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
   // Maps, not objects: node ids such as "constructor" or "__proto__" are valid.
   const schemas = new Map<string, Record<string, Column[]>>();
   const lineage = new Map<string, Record<string, Record<string, ColumnLineage>>>();
+  const facts = new Map<string, NodeFacts>();
   if (doc.nodes.length === 0) {
     diagnostics.push({ code: 'EMPTY_PIPELINE', severity: 'error', message: 'Add a source, transforms and a destination to the canvas' });
     return { diagnostics, schemas: {}, lineage: {}, plan: null, questions };
@@ -166,6 +176,7 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
     const result = state.def.propagate({ config: state.config, inputs, expressions: answered.expressions, queries: answered.queries });
     schemas.set(nodeId, result.outputs);
     lineage.set(nodeId, result.lineage);
+    facts.set(nodeId, { def: state.def, inputs, outputs: result.outputs, lineage: result.lineage, uses: result.uses ?? [] });
     for (const issue of result.issues ?? []) {
       diagnostics.push({ code: issue.code, severity: issue.severity ?? 'error', nodeId, path: issue.path, message: issue.message });
     }
@@ -176,7 +187,7 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
     diagnostics.push({ code: 'NO_DESTINATION', severity: 'error', message: 'Add a destination: a pipeline that writes nowhere does nothing' });
   }
 
-  const plan = hasErrors(diagnostics) || questions.length > 0 ? null : planStages(order, graph, states, known);
+  const plan = hasErrors(diagnostics) || questions.length > 0 ? null : planStages(order, graph, states, facts, options.optimize ?? true);
   return { diagnostics: sortDiagnostics(diagnostics, doc), schemas: Object.fromEntries(schemas), lineage: Object.fromEntries(lineage), plan, questions };
 }
 
@@ -250,8 +261,15 @@ function edgePortDiagnostic(edgeId: string, nodeId: string, def: NodeDefinition,
   };
 }
 
-function planStages(order: string[], graph: PipelineGraph, states: Map<string, NodeState>, known: (nodeId: string, port: string) => Column[] | undefined): ExecutionPlan {
-  const tables = new Map<string, string>(); // `${nodeId}\0${port}` → table
+function planStages(order: string[], graph: PipelineGraph, states: Map<string, NodeState>, facts: ReadonlyMap<string, NodeFacts>, optimize: boolean): ExecutionPlan {
+  const live = optimize ? computeLiveness(order, graph, facts) : undefined;
+  // The columns a node's output port hands on: all propagated ones, or the live ones in propagated order.
+  const handedOn = (nodeId: string, port: string): Column[] => {
+    const columns = facts.get(nodeId)?.outputs[port] ?? [];
+    const keep = live?.get(portKey(nodeId, port));
+    return keep ? columns.filter((c) => keep.has(c.name)) : columns;
+  };
+  const tables = new Map<string, string>(); // portKey → table
   const stages: Stage[] = [];
   order.forEach((nodeId, index) => {
     const state = states.get(nodeId);
@@ -263,23 +281,35 @@ function planStages(order: string[], graph: PipelineGraph, states: Map<string, N
     for (const [port, edges] of graphNode.inputs) {
       const edge = edges[0];
       if (!edge) continue;
-      const source = tables.get(`${edge.source.node}\0${edge.source.port}`);
+      const source = tables.get(portKey(edge.source.node, edge.source.port));
       if (source) inputs[port] = table(source);
-      inputColumns[port] = known(edge.source.node, edge.source.port) ?? [];
+      inputColumns[port] = handedOn(edge.source.node, edge.source.port);
       dependsOn.add(edge.source.node);
     }
     const outputTables: Record<string, string> = {};
     const outputTable = (port: string) => {
       const name = `s${index}_${port.replace(/\W/g, '_')}`;
       outputTables[port] = name;
-      tables.set(`${nodeId}\0${port}`, name);
+      tables.set(portKey(nodeId, port), name);
       return name;
     };
     for (const port of state.def.ports.outputs) outputTable(port.name);
     const ops = state.def.plan({ nodeId, config: state.config, inputs, inputColumns, outputTable });
     stages.push({ id: nodeId, nodeIds: [nodeId], kind: state.def.kind, dependsOn: [...dependsOn], ops, outputTables });
   });
-  return { stages };
+  if (!optimize) return { stages };
+  // Narrow only what stays materialised; inside a fused statement DuckDB prunes by itself.
+  return { stages: fuseStages(stages).map((s) => ({ ...s, ops: s.ops.map((op) => pruned(op, s.id, s.outputTables, handedOn, facts)) })) };
+}
+
+/** A materialisation narrowed to the columns downstream reads, when that is fewer than the node produces. */
+function pruned(op: StageOp, nodeId: string, outputTables: Record<string, string>, handedOn: (nodeId: string, port: string) => Column[], facts: ReadonlyMap<string, NodeFacts>): StageOp {
+  if (op.op !== 'materialize') return op;
+  const port = Object.keys(outputTables).find((p) => outputTables[p] === op.table);
+  if (port === undefined) return op;
+  const kept = handedOn(nodeId, port);
+  if (kept.length === (facts.get(nodeId)?.outputs[port]?.length ?? 0)) return op;
+  return { ...op, query: selectColumns(kept.map((c) => c.name), { t: 'subquery', query: op.query, alias: 'unpruned' }) };
 }
 
 function zodDiagnostics(error: ZodError, code: 'DOCUMENT_INVALID' | 'INVALID_CONFIG'): Diagnostic[] {

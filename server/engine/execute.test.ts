@@ -21,8 +21,8 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-function planOf(doc: unknown): ExecutionPlan {
-  const result = compile(doc);
+function planOf(doc: unknown, optimize = true): ExecutionPlan {
+  const result = compile(doc, { optimize });
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   if (!result.plan) throw new Error('no plan');
   return result.plan;
@@ -41,7 +41,7 @@ async function readCsvRows(file: string): Promise<Record<string, unknown>[]> {
 describe('executePlan', () => {
   it('runs csv → filter → select → csv and reports rows per stage', async () => {
     const events: StageEvent[] = [];
-    const result = await executePlan(planOf(linearPipeline()), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) });
+    const result = await executePlan(planOf(linearPipeline(), false), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) });
 
     expect(await readCsvRows(path.join(root, 'out/paid.csv'))).toEqual([
       { order_id: '1', customer: 'alice', amount: '10.5' },
@@ -56,6 +56,18 @@ describe('executePlan', () => {
       ['out', 2, 2],
     ]);
     await expect(stat(temp)).rejects.toThrow();
+  });
+
+  it('runs a fused chain as one stage that reports the rows it read and wrote', async () => {
+    const events: StageEvent[] = [];
+    const result = await executePlan(planOf(linearPipeline()), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) });
+    expect(await readCsvRows(path.join(root, 'out/paid.csv'))).toHaveLength(2);
+    expect(result).toMatchObject({ rowsRead: 5, rowsWritten: 2 });
+    const done = events.filter((e) => e.status === 'succeeded').map((e) => [e.stageId, e.nodeIds, e.rowsIn, e.rowsOut]);
+    expect(done).toEqual([
+      ['src', ['src'], 5, 5],
+      ['out', ['keep_paid', 'cols', 'out'], 5, 2],
+    ]);
   });
 
   it('writes Parquet', async () => {
@@ -85,8 +97,6 @@ describe('executePlan', () => {
     expect(events.map((e) => [e.stageId, e.status])).toEqual([
       ['src', 'running'],
       ['src', 'failed'],
-      ['keep_paid', 'skipped'],
-      ['cols', 'skipped'],
       ['out', 'skipped'],
     ]);
     await expect(stat(path.join(root, 'out'))).rejects.toThrow();

@@ -9,7 +9,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
 import { AppError, errorMessage } from '../errors';
-import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, type Select } from '../sql/ast';
+import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
 import { openDuckSession } from './duckdb';
 import { resolveExistingFile, resolveOutputFile } from './files';
@@ -192,8 +192,9 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
         throw appError;
       }
-      const inputTables = stage.ops.flatMap((op) => (op.op === 'materialize' || op.op === 'writeFile') && op.query.from.t === 'table' ? [op.query.from.name] : []);
-      const rowsIn = inputTables.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
+      // Tables of earlier stages this one read (through however many fused subqueries).
+      const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
+      const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
       const outputs = Object.values(stage.outputTables);
       const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
       if (stage.dependsOn.length === 0) rowsRead += rowsOut;

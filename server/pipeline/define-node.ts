@@ -144,6 +144,16 @@ export interface NodeDefinition<Config = unknown> {
     queries?: Readonly<Record<string, Column[]>>;
   }) => PropagateResult;
   plan: (ctx: PlanContext<Config>) => StageOp[];
+  /**
+   * Which input columns the plan reads, so the compiler can leave the others
+   * out where it materialises a table (column pruning). Default 'all'.
+   * - 'lineage': exactly the sources named by the lineage of every output
+   *   column and by `uses`; the plan names no other input column.
+   * - 'passThrough': the plan is SELECT * plus WHERE / ORDER BY / LIMIT /
+   *   SAMPLE / QUALIFY over the columns in `uses`: every input column it is
+   *   given flows out unchanged, so it needs only what downstream reads.
+   */
+  columnReads?: 'all' | 'lineage' | 'passThrough';
 }
 
 /** Keeps each declaration's Config type while the registry stores them side by side. */

@@ -317,3 +317,60 @@ export function renderSelect(s: Select, ctx: RenderContext): RenderedSql {
   const sql = r.select(s);
   return { sql, params: r.params };
 }
+
+// ── Rewriting ───────────────────────────────────────────────────────────────
+/**
+ * The query with each table relation that `replace` answers for swapped for a
+ * subquery under the table's alias (or name), so qualified column references
+ * keep working. The planner uses it to fuse a stage into its consumer.
+ */
+export function inlineTables(s: Select, replace: (name: string) => Select | undefined): Select {
+  const relation = (r: Relation): Relation => {
+    switch (r.t) {
+      case 'table': {
+        const query = replace(r.name);
+        return query ? { t: 'subquery', query, alias: r.alias ?? r.name } : r;
+      }
+      case 'join':
+        return { ...r, left: relation(r.left), right: relation(r.right) };
+      case 'subquery':
+        return { ...r, query: inlineTables(r.query, replace) };
+      case 'unionByName':
+        return { ...r, inputs: r.inputs.map((q) => inlineTables(q, replace)) };
+      case 'checkedQuery':
+        return { ...r, bindings: r.bindings.map((b) => ({ ...b, relation: relation(b.relation) })) };
+      case 'readCsv':
+        return r;
+    }
+  };
+  return { ...s, from: relation(s.from) };
+}
+
+/** The names of the tables a query reads, once per reference. */
+export function tableReferences(s: Select): string[] {
+  const names: string[] = [];
+  const relation = (r: Relation): void => {
+    switch (r.t) {
+      case 'table':
+        names.push(r.name);
+        return;
+      case 'join':
+        relation(r.left);
+        relation(r.right);
+        return;
+      case 'subquery':
+        relation(r.query.from);
+        return;
+      case 'unionByName':
+        for (const q of r.inputs) relation(q.from);
+        return;
+      case 'checkedQuery':
+        for (const b of r.bindings) relation(b.relation);
+        return;
+      case 'readCsv':
+        return;
+    }
+  };
+  relation(s.from);
+  return names;
+}

@@ -25,6 +25,13 @@ describe('live run events', () => {
     expect(nodeDisplayStatus(view, 'unrelated')).toBe('idle');
   });
 
+  it('gives a fused stage its status on every node and its row count on the last', () => {
+    const view = applyRunEvents(startRunView('r1', 'running'), [stage(['f', 'g', 'out'], 'succeeded', { rowsIn: 10, rowsOut: 4 })]);
+    expect(view.nodes.f).toEqual({ status: 'succeeded', rows: null, errorMessage: null });
+    expect(view.nodes.g?.rows).toBeNull();
+    expect(view.nodes.out?.rows).toBe(4);
+  });
+
   it('marks the failing node from the run event', () => {
     const view = applyRunEvents(startRunView('r1', 'running'), [{ type: 'run', status: 'failed', errorMessage: 'Line 3 has 2 fields', errorNodeId: 'src' }]);
     expect(view.nodes.src).toEqual({ status: 'failed', rows: null, errorMessage: 'Line 3 has 2 fields' });

@@ -70,7 +70,8 @@ export function applyRunEvents(view: RunView, events: readonly RunEvent[]): RunV
         const current = nodes[nodeId];
         nodes[nodeId] = {
           status: event.status,
-          rows: event.rowsOut ?? event.rowsIn ?? current?.rows ?? null,
+          // A fused stage's counts are its last node's output; the nodes before it have none of their own.
+          rows: nodeId === event.nodeIds.at(-1) ? (event.rowsOut ?? event.rowsIn ?? current?.rows ?? null) : null,
           errorMessage: event.errorMessage ?? (event.status === 'failed' ? (current?.errorMessage ?? null) : null),
         };
       }
@@ -101,7 +102,7 @@ export function mergeRunSnapshot(view: RunView, snapshot: RunSnapshot): RunView 
       if (current && stageRank[current.status] > stageRank[stage.status]) continue;
       nodes[nodeId] = {
         status: stage.status,
-        rows: stage.rowsOut ?? stage.rowsIn ?? current?.rows ?? null,
+        rows: nodeId === stage.nodeIds.at(-1) ? (stage.rowsOut ?? stage.rowsIn ?? current?.rows ?? null) : null,
         errorMessage: stage.errorMessage ?? current?.errorMessage ?? null,
       };
     }

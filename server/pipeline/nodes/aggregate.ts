@@ -241,6 +241,7 @@ export const aggregate = defineNode({
   kind: 'aggregate',
   version: 1,
   category: 'transform',
+  columnReads: 'lineage',
   label: 'Aggregate',
   icon: 'Σ',
   description:

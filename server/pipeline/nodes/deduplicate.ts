@@ -27,6 +27,7 @@ export const deduplicate = defineNode({
   kind: 'deduplicate',
   version: 1,
   category: 'transform',
+  columnReads: 'passThrough',
   label: 'Deduplicate',
   icon: '◎',
   description:

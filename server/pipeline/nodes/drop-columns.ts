@@ -17,6 +17,7 @@ export const dropColumns = defineNode({
   kind: 'drop-columns',
   version: 1,
   category: 'transform',
+  columnReads: 'lineage',
   label: 'Drop columns',
   icon: '◫',
   description: 'Removes the chosen columns and keeps all the others in their order, including columns added upstream later.',

@@ -115,6 +115,7 @@ export const filter = defineNode({
   kind: 'filter',
   version: 1,
   category: 'transform',
+  columnReads: 'passThrough',
   label: 'Filter',
   icon: '▽',
   description: 'Keeps the rows that match all (or any) of the conditions. Rows where a compared value is NULL do not match.',

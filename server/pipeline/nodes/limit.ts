@@ -19,6 +19,7 @@ export const limit = defineNode({
   kind: 'limit',
   version: 1,
   category: 'transform',
+  columnReads: 'passThrough',
   label: 'Limit',
   icon: '⇥',
   description:

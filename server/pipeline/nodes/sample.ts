@@ -47,6 +47,7 @@ export const sample = defineNode({
   kind: 'sample',
   version: 1,
   category: 'transform',
+  columnReads: 'passThrough',
   label: 'Sample',
   icon: '◌',
   description:

@@ -12,6 +12,7 @@ export const selectColumns = defineNode({
   kind: 'select-columns',
   version: 1,
   category: 'transform',
+  columnReads: 'lineage',
   label: 'Select columns',
   icon: '▥',
   description: 'Keeps only the chosen columns, in the chosen order.',

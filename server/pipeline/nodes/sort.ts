@@ -18,6 +18,7 @@ export const sort = defineNode({
   kind: 'sort',
   version: 1,
   category: 'transform',
+  columnReads: 'passThrough',
   label: 'Sort',
   icon: '⇅',
   description:
