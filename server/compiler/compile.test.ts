@@ -141,6 +141,19 @@ describe('valid pipelines', () => {
     ]);
   });
 
+  it('reports a destination that no source reaches', () => {
+    const doc = docOf('valid-linear');
+    // Cut the source off: the filter's input is gone, so nothing reaches the sink.
+    doc.edges = doc.edges.filter((e) => e.source.node !== 'orders');
+    const result = compile(doc);
+    expect(result.diagnostics.map((d) => [d.code, d.nodeId])).toEqual([
+      ['OUTPUT_UNUSED', 'orders'],
+      ['INPUT_NOT_CONNECTED', 'big'],
+      ['UNREACHABLE_SINK', 'out'],
+    ]);
+    expect(result.diagnostics.at(-1)?.message).toMatch(/^No source reaches /);
+  });
+
   it('plans despite warnings', () => {
     const result = compile(load('warning-only').document);
     expect(result.diagnostics).toEqual([

@@ -143,6 +143,8 @@ export function compileDocument(doc: VisualPipeline, options: CompileOptions = {
   }
 
   const { order, blocked } = topologicalOrder(graph);
+  // Behind a cycle, the cycle is the explanation.
+  checkSinksReachable(graph, states, new Set(blocked), diagnostics);
   if (blocked.length > 0) {
     const cycle = findCycle(graph, blocked);
     const label = (id: string) => graph.nodes.get(id)?.node.label ?? id;
@@ -246,6 +248,23 @@ function checkStructure(doc: VisualPipeline, graph: PipelineGraph, diagnostics: 
         diagnostics.push({ code: 'INPUT_ALREADY_CONNECTED', severity: 'error', nodeId: node.id, port, message: `Input "${port}" has ${edges.length} incoming edges; it takes one` });
       }
     }
+  }
+}
+
+/** Destinations that no path of edges connects to a source; reported on the destination, naming where the path breaks. */
+function checkSinksReachable(graph: PipelineGraph, states: Map<string, NodeState>, blocked: ReadonlySet<string>, diagnostics: Diagnostic[]): void {
+  const reached = new Set<string>();
+  const queue = [...graph.nodes.keys()].filter((id) => states.get(id)?.def.category === 'source');
+  for (let id = queue.pop(); id !== undefined; id = queue.pop()) {
+    if (reached.has(id)) continue;
+    reached.add(id);
+    for (const edges of graph.nodes.get(id)?.outputs.values() ?? []) for (const e of edges) queue.push(e.target.node);
+  }
+  for (const { node, inputs } of graph.nodes.values()) {
+    const def = states.get(node.id)?.def;
+    // A destination with nothing connected already has INPUT_NOT_CONNECTED.
+    if (def?.category !== 'destination' || reached.has(node.id) || inputs.size === 0 || blocked.has(node.id)) continue;
+    diagnostics.push({ code: 'UNREACHABLE_SINK', severity: 'error', nodeId: node.id, message: `No source reaches ${node.label ?? def.label}: every path into it ends at a node without a connected input` });
   }
 }
 

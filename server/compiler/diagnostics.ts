@@ -20,6 +20,7 @@ export const DiagnosticCodes = {
   INVALID_EXPRESSION: 'An SQL expression does not parse, uses something not allowed, or names a missing column',
   DUPLICATE_OUTPUT_COLUMN: 'Two output columns would have the same name',
   NO_DESTINATION: 'The pipeline writes nowhere',
+  UNREACHABLE_SINK: 'No source reaches this destination',
   OUTPUT_UNUSED: 'A node output is not connected to anything',
 } as const satisfies Record<string, string>;
 
