@@ -25,6 +25,10 @@ const EnvSchema = z.object({
   SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SLUICE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
+  /** Starting a run answers BUSY while this many runs wait in the queue. */
+  SLUICE_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).default(5000),
+  /** A stopping worker lets running runs finish this long before handing them back. */
+  SLUICE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string };

@@ -19,6 +19,10 @@ export const ErrorCodes = {
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   SQL_EXECUTION_FAILED: 'SQL_EXECUTION_FAILED',
   RUN_CANCELLED: 'RUN_CANCELLED',
+  RUN_TIMEOUT: 'RUN_TIMEOUT',
+  STAGE_TIMEOUT: 'STAGE_TIMEOUT',
+  /** The queue is deeper than the configured limit; try again later. */
+  BUSY: 'BUSY',
   // JavaScript node: declared with the sandbox that raises them.
   ...SandboxErrorCodes,
   // Infrastructure
@@ -60,4 +64,27 @@ export function isAppError(error: unknown): error is AppError {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Error codes of the operating system and network that a later attempt may not meet. */
+const transientSystemCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', '57P01', '57P03', '08006', '08001', '40001', '40P01']);
+
+/**
+ * Whether retrying the same work may succeed: connection resets, timeouts,
+ * rate limits and server errors (an AppError says so itself, or carries an
+ * HTTP status of 429 or 5xx); bad configuration, bad SQL and bad data never.
+ */
+export function isTransientError(error: unknown): boolean {
+  if (error instanceof AppError) {
+    const status = error.details.httpStatus;
+    if (typeof status === 'number') return status === 429 || status >= 500;
+    if (error.details.transient === true) return true;
+    if (error.details.transient === false) return false;
+    return !error.permanent && error.code !== 'INTERNAL';
+  }
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && transientSystemCodes.has(code)) return true;
+  }
+  return false;
 }

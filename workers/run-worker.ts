@@ -2,13 +2,14 @@
 // keeps a heartbeat so /api/health can list live workers. Nothing else.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Prisma } from '../server/db/database';
 import type { RunEventBus } from '../server/runs/events';
 import { executeRun } from '../server/runs/execute-run';
-import { redisConnection, RUN_QUEUE_NAME, type RunJobData } from '../server/runs/queue';
+import { createRunQueue, redisConnection, RUN_QUEUE_NAME, type RunJobData } from '../server/runs/queue';
+import { startReconciler } from '../server/runs/reconciler';
 
 const JobData = z.object({ runId: z.uuid() });
 
@@ -20,24 +21,44 @@ export interface RunWorkerOptions {
   dataDir: string;
   concurrency: number;
   mode: 'embedded' | 'standalone';
+  /** How often the (elected) reconciler looks for runs Redis lost; default 10 s. */
+  reconcileIntervalMs?: number;
 }
 
 export interface RunWorker {
   id: string;
-  close(): Promise<void>;
+  /** Stops taking jobs; running runs may finish within `graceMs`, then are handed back to the queue. */
+  close(graceMs?: number): Promise<void>;
 }
 
 const HEARTBEAT_MS = 5_000;
+const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 export const heartbeatKey = (prefix: string, workerId: string) => `${prefix}:workers:${workerId}`;
 
 export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   const id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  // Cancel requests arrive on Redis; each executing run listens through its own controller.
+  const cancels = new Map<string, AbortController>();
+  const stopListening = await o.bus.onCancelRequest((runId) => cancels.get(runId)?.abort());
   const worker = new Worker<RunJobData, string>(
     RUN_QUEUE_NAME,
-    async (job, _token, signal) => {
+    async (job, token, signal) => {
       const data = JobData.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`Job ${job.id ?? '?'} has malformed data: ${data.error.message}`);
-      return executeRun(data.data.runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, ...(signal ? { signal } : {}) });
+      const { runId } = data.data;
+      const cancel = new AbortController();
+      cancels.set(runId, cancel);
+      try {
+        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, ...(signal ? { signal } : {}) });
+        if (outcome === 'deferred') {
+          // The pipeline runs its maximum of concurrent runs: come back in a moment, without using up an attempt.
+          await job.moveToDelayed(Date.now() + 1_000 + Math.floor(Math.random() * 1_000), token);
+          throw new DelayedError();
+        }
+        return outcome;
+      } finally {
+        cancels.delete(runId);
+      }
     },
     { connection: redisConnection(o.redisUrl), prefix: o.prefix, concurrency: o.concurrency, autorun: true },
   );
@@ -53,12 +74,23 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
+  const queue = createRunQueue(o.redisUrl, o.prefix);
+  const reconciler = startReconciler({ db: o.db, queue, redis, prefix: o.prefix, holder: id, ...(o.reconcileIntervalMs ? { intervalMs: o.reconcileIntervalMs } : {}) });
 
   return {
     id,
-    async close() {
+    async close(graceMs = DEFAULT_SHUTDOWN_GRACE_MS) {
       clearInterval(timer);
-      await worker.close();
+      await reconciler.stop();
+      await queue.close();
+      await stopListening();
+      // Running runs get the grace period to finish; then they are handed back (their jobs retry elsewhere).
+      const closing = worker.close();
+      const finished = await Promise.race([closing.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), graceMs).unref())]);
+      if (!finished) {
+        worker.cancelAllJobs('The worker is shutting down');
+        await closing;
+      }
       await redis.del(heartbeatKey(o.prefix, id)).catch(() => undefined);
       redis.disconnect();
     },

@@ -42,6 +42,7 @@ const trpcCodeFor: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
   PIPELINE_NOT_SAVED: 'PRECONDITION_FAILED',
   REDIS_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   DATABASE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  BUSY: 'TOO_MANY_REQUESTS',
 };
 
 /** Turns AppErrors into tRPC errors with a matching HTTP status. */

@@ -43,6 +43,9 @@ async function openPglite(dir: string): Promise<Database> {
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000 });
+  // An idle connection the server drops (restart, failover, pg_terminate_backend) reports here;
+  // unheard, it would crash the process. The pool replaces it on the next query.
+  pool.on('error', (error) => console.warn(`[database] an idle connection was closed: ${error.message}`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     kind: 'postgres',

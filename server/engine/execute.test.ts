@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, type ExecutionPlan } from '../compiler/compile';
 import { AppError } from '../errors';
 import { linearPipeline, ordersCsv } from '../testing/pipelines';
-import { executePlan, type StageEvent } from './execute';
+import { executePlan, retryDelayMs, type StageEvent } from './execute';
 import { sniffCsv } from './sniff';
 
 let root: string;
@@ -102,16 +102,74 @@ describe('executePlan', () => {
     await expect(stat(path.join(root, 'out'))).rejects.toThrow();
   });
 
-  it('leaves an existing destination file untouched when a later stage fails', async () => {
+  /** linearPipeline plus a second sink, off the filter, into a folder that cannot be created (a file stands in its way). */
+  async function twoBranches() {
     await mkdir(path.join(root, 'out'));
     await writeFile(path.join(root, 'out/paid.csv'), 'previous contents');
     const doc = linearPipeline();
-    // Second sink into a folder that cannot be created (a file stands in its way).
     await writeFile(path.join(root, 'blocked'), 'x');
     doc.nodes.push({ id: 'out2', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'blocked/x.csv' } });
     doc.edges.push({ id: 'e4', source: { node: 'keep_paid', port: 'output' }, target: { node: 'out2', port: 'input' } });
-    await expect(executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp })).rejects.toThrow();
+    return doc;
+  }
+
+  it('with stopAll, leaves an existing destination file untouched when another branch fails', async () => {
+    const doc = await twoBranches();
+    await expect(executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp, policy: { onBranchFailure: 'stopAll' } })).rejects.toThrow();
     expect(await readFile(path.join(root, 'out/paid.csv'), 'utf8')).toBe('previous contents');
+  });
+
+  it('with continueOthers, loads the branch that works and reports the one that failed', async () => {
+    const doc = await twoBranches();
+    const events: StageEvent[] = [];
+    const result = await executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp, onStage: (e) => void events.push(e) });
+    expect(await readCsvRows(path.join(root, 'out/paid.csv'))).toHaveLength(2);
+    expect(result.files.map((f) => f.nodeId)).toEqual(['out']);
+    expect(result.failures.map((f) => [f.stageId, f.error.code])).toEqual([['out2', 'SQL_EXECUTION_FAILED']]);
+    expect(events.filter((e) => e.status !== 'running').map((e) => [e.stageId, e.status])).toEqual([
+      ['src', 'succeeded'],
+      ['keep_paid', 'succeeded'],
+      ['out2', 'failed'],
+      ['out', 'succeeded'],
+    ]);
+    // Nothing of the failed branch is left behind.
+    expect((await readdir(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fails the run when every destination failed', async () => {
+    const doc = linearPipeline({ sink: { format: 'csv', path: 'blocked/x.csv' } });
+    await writeFile(path.join(root, 'blocked'), 'x');
+    await expect(executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp })).rejects.toMatchObject({ code: 'SQL_EXECUTION_FAILED', details: { nodeId: 'out' } });
+  });
+
+  it('waits longer before each retry: exponential, with jitter, capped', () => {
+    expect(retryDelayMs(1000, 1, () => 0)).toBe(500);
+    expect(retryDelayMs(1000, 1, () => 1)).toBe(1000);
+    expect(retryDelayMs(1000, 3, () => 1)).toBe(4000);
+    expect(retryDelayMs(1000, 30, () => 1)).toBe(300_000);
+  });
+
+  it('stops a stage that runs past its timeout with STAGE_TIMEOUT, and does not retry it', async () => {
+    // A self-join of 20,000 equal keys: 400 million rows to count, far longer than 300 ms.
+    await writeFile(path.join(root, 'orders.csv'), ['order_id,customer,amount,status', ...Array.from({ length: 20_000 }, (_, i) => `${i},c,1,paid`)].join('\n'));
+    const doc = linearPipeline();
+    doc.nodes.push(
+      { id: 'self', kind: 'join', version: 1, position: { x: 0, y: 0 }, config: { kind: 'inner', keys: [{ left: 'status', right: 'status' }] } },
+      { id: 'count', kind: 'aggregate', version: 1, position: { x: 0, y: 0 }, config: { groupBy: [], aggregates: [{ function: 'count', column: '', as: 'n' }] } },
+      { id: 'out_count', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'out/count.csv' } },
+    );
+    doc.edges.push(
+      { id: 'j1', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'left' } },
+      { id: 'j2', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'right' } },
+      { id: 'j3', source: { node: 'self', port: 'output' }, target: { node: 'count', port: 'input' } },
+      { id: 'j4', source: { node: 'count', port: 'output' }, target: { node: 'out_count', port: 'input' } },
+    );
+    const started = Date.now();
+    const events: StageEvent[] = [];
+    await executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp, policy: { stageTimeoutMs: 300, onBranchFailure: 'continueOthers' }, onStage: (e) => void events.push(e) });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const failed = events.find((e) => e.status === 'failed');
+    expect(failed).toMatchObject({ stageId: 'out_count', attempts: 1, error: { code: 'STAGE_TIMEOUT' } });
   });
 
   it('names the missing column when the header does not match the declared columns', async () => {

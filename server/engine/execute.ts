@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
-import { AppError, errorMessage } from '../errors';
+import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
 import { openDuckSession } from './duckdb';
@@ -23,6 +23,8 @@ export interface StageEvent {
   status: StageStatus;
   rowsIn?: number;
   rowsOut?: number;
+  /** Attempts the stage took, once it finished. */
+  attempts?: number;
   error?: { code: string; message: string };
 }
 
@@ -32,6 +34,8 @@ export interface ExecuteOptions {
   /** Scratch folder for DuckDB spilling; removed afterwards. */
   tempDir: string;
   signal?: AbortSignal;
+  /** Retries, timeouts and what a failed branch does to the others (from the pipeline's settings). */
+  policy?: Partial<StagePolicy>;
   onStage?: (event: StageEvent) => void | Promise<void>;
   /** Settings of the connections that database sources and destinations name. */
   connections?: ConnectionResolver;
@@ -45,13 +49,32 @@ export interface WrittenFile {
   rows: number;
 }
 
+export interface StageFailure {
+  stageId: string;
+  nodeIds: string[];
+  error: AppError;
+}
+
 export interface ExecutionResult {
   rowsRead: number;
   rowsWritten: number;
   files: WrittenFile[];
+  /** Branches that failed while others loaded (policy continueOthers); empty when everything succeeded. */
+  failures: StageFailure[];
 }
 
+export interface StagePolicy {
+  /** Further attempts after a transient error. */
+  retries: number;
+  retryDelayMs: number;
+  stageTimeoutMs: number | null;
+  onBranchFailure: 'continueOthers' | 'stopAll';
+}
+
+export const defaultStagePolicy: StagePolicy = { retries: 2, retryDelayMs: 2000, stageTimeoutMs: null, onBranchFailure: 'continueOthers' };
+
 interface PendingFile {
+  stageId: string;
   nodeId: string;
   temporary: string;
   final: string;
@@ -99,6 +122,26 @@ class StageRunner {
   private async scalar(sql: string): Promise<number> {
     const reader = await this.conn.runAndReadAll(sql);
     return Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+
+  /** Drops what a failed attempt of the stage left behind, so the stage can run again from scratch. */
+  async resetStage(stage: Stage): Promise<void> {
+    const tables = stage.ops.flatMap((op) => [
+      ...('table' in op && typeof op.table === 'string' ? [op.table] : []),
+      ...(op.op === 'failOnCsvRejects' ? [op.rejectsTable, `${op.rejectsTable}_scan`] : []),
+    ]);
+    for (const table of tables) await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+    this.discardFiles(stage.id);
+  }
+
+  /** Forgets (and deletes) the temporary files a stage wrote. */
+  discardFiles(stageId: string): void {
+    for (let i = this.pendingFiles.length - 1; i >= 0; i--) {
+      const f = this.pendingFiles[i];
+      if (f?.stageId !== stageId) continue;
+      this.pendingFiles.splice(i, 1);
+      void rm(f.temporary, { force: true });
+    }
   }
 
   async countRows(table: string): Promise<number> {
@@ -156,7 +199,7 @@ class StageRunner {
         const q = this.render(op.query);
         const format = op.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
         const rows = await this.run({ sql: `COPY (${q.sql}) TO ${quoteString(temporary)} (${format})`, params: q.params });
-        this.pendingFiles.push({ nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows });
+        this.pendingFiles.push({ stageId: stage.id, nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows });
         return rows;
       }
     }
@@ -175,23 +218,38 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   const onAbort = () => session.connection.interrupt();
   options.signal?.addEventListener('abort', onAbort);
   const emit = async (event: StageEvent) => options.onStage?.(event);
+  const policy = { ...defaultStagePolicy, ...options.policy };
   const rowsByTable = new Map<string, number>();
+  /** Stages that failed or were skipped: whatever depends on them is skipped too. */
+  const broken = new Set<string>();
+  const failures: StageFailure[] = [];
   let rowsRead = 0;
   let rowsWritten = 0;
+  const cancelled = (nodeId?: string) => new AppError('RUN_CANCELLED', 'The run was cancelled', nodeId ? { nodeId } : {});
   try {
     for (const [index, stage] of plan.stages.entries()) {
-      if (options.signal?.aborted) throw new AppError('RUN_CANCELLED', 'The run was cancelled');
-      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'running' });
-      let written = 0;
-      try {
-        for (const op of stage.ops) written += (await runner.runOp(stage, op)) ?? 0;
-        for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
-      } catch (error) {
-        const appError = options.signal?.aborted ? new AppError('RUN_CANCELLED', 'The run was cancelled', { nodeId: stage.id }) : asStageError(error, stage);
-        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', error: { code: appError.code, message: appError.message } });
-        for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
-        throw appError;
+      if (options.signal?.aborted) throw cancelled();
+      if (stage.dependsOn.some((id) => broken.has(id))) {
+        broken.add(stage.id);
+        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'skipped' });
+        continue;
       }
+      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'running' });
+      const outcome = await runStageWithRetries(runner, session.connection, stage, policy, options);
+      if (!outcome.ok) {
+        const { error } = outcome;
+        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
+        if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
+          for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
+          throw error;
+        }
+        broken.add(stage.id);
+        failures.push({ stageId: stage.id, nodeIds: stage.nodeIds, error });
+        runner.discardFiles(stage.id);
+        continue;
+      }
+      const written = outcome.written;
+      for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
       // Tables of earlier stages this one read (through however many fused subqueries).
       const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
       const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
@@ -199,15 +257,75 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
       const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
       if (stage.dependsOn.length === 0) rowsRead += rowsOut;
       rowsWritten += written;
-      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'succeeded', rowsIn: stage.dependsOn.length === 0 ? rowsOut : rowsIn, rowsOut });
+      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'succeeded', attempts: outcome.attempts, rowsIn: stage.dependsOn.length === 0 ? rowsOut : rowsIn, rowsOut });
     }
-    // Every stage succeeded: publish the files.
+    // Destinations are the stages with no output tables. If none of them succeeded, the run failed with its first error.
+    const first = failures[0];
+    if (first && !plan.stages.some((s) => Object.keys(s.outputTables).length === 0 && !broken.has(s.id))) throw first.error;
+    // Each destination of a branch that succeeded is published; a failed branch's never is.
     for (const f of runner.pendingFiles) await rename(f.temporary, f.final);
-    return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })) };
+    return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures };
+  } catch (error) {
+    throw options.signal?.aborted && !(error instanceof AppError && error.code === 'RUN_CANCELLED') ? cancelled() : error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     session.close();
     await Promise.all(runner.pendingFiles.map((f) => rm(f.temporary, { force: true })));
     await rm(options.tempDir, { recursive: true, force: true });
   }
+}
+
+type StageOutcome = { ok: true; written: number; attempts: number } | { ok: false; error: AppError; attempts: number };
+
+/**
+ * Runs a stage's ops; a transient failure (see isTransientError) is retried
+ * after an exponential, jittered delay, once the stage's half-made tables are
+ * dropped. A stage running past its timeout is interrupted.
+ */
+async function runStageWithRetries(runner: StageRunner, conn: DuckDBConnection, stage: Stage, policy: StagePolicy, options: ExecuteOptions): Promise<StageOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const deadline = { passed: false };
+    const timer = policy.stageTimeoutMs === null ? undefined : setTimeout(() => {
+      deadline.passed = true;
+      conn.interrupt();
+    }, policy.stageTimeoutMs);
+    try {
+      let written = 0;
+      for (const op of stage.ops) written += (await runner.runOp(stage, op)) ?? 0;
+      if (deadline.passed) throw new Error('interrupted');
+      return { ok: true, written, attempts: attempt };
+    } catch (error) {
+      if (options.signal?.aborted) return { ok: false, error: new AppError('RUN_CANCELLED', 'The run was cancelled', { nodeId: stage.id }), attempts: attempt };
+      const appError = deadline.passed
+        ? new AppError('STAGE_TIMEOUT', `${stage.kind} ran longer than its ${Math.round((policy.stageTimeoutMs ?? 0) / 1000)} s timeout and was stopped`, { nodeId: stage.id })
+        : asStageError(error, stage);
+      await runner.resetStage(stage);
+      if (!isTransientError(error) || attempt > policy.retries) return { ok: false, error: appError, attempts: attempt };
+      const delay = retryDelayMs(policy.retryDelayMs, attempt);
+      options.onLog?.({ nodeId: stage.id, level: 'warn', message: `Attempt ${attempt} failed (${appError.message}); retrying in ${(delay / 1000).toFixed(1)} s` });
+      await sleep(delay, options.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Full jitter over an exponentially growing ceiling (attempt 1 → base, 2 → 2×base…), capped at 5 minutes. */
+export function retryDelayMs(baseMs: number, attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(300_000, baseMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }

@@ -27,11 +27,35 @@ export const PipelineEdgeSchema = z.object({
 });
 export type PipelineEdge = z.infer<typeof PipelineEdgeSchema>;
 
+/** How runs of the pipeline behave under failure and load; every field has a default. */
+export const PipelineSettingsSchema = z.object({
+  /** Further attempts of a stage after a transient error (connection reset, timeout, 429/5xx). */
+  stageRetries: z.number().int().min(0).max(10).default(2),
+  /** First retry waits about this long; each further one twice as long, with jitter. */
+  retryDelaySeconds: z.number().min(0).max(3600).default(2),
+  /** A stage running longer fails with STAGE_TIMEOUT; null: no limit. */
+  stageTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null),
+  /** A run running longer fails with RUN_TIMEOUT; null: no limit. */
+  runTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null),
+  /** Runs of this pipeline executing at once; further ones wait in the queue. null: no limit. */
+  maxConcurrentRuns: z.number().int().min(1).max(1000).nullable().default(null),
+  /** When one branch fails: keep loading the independent ones (the run is partially succeeded), or stop everything. */
+  onBranchFailure: z.enum(['continueOthers', 'stopAll']).default('continueOthers'),
+});
+export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
+
 export const VisualPipelineSchema = z.object({
   formatVersion: z.literal(FORMAT_VERSION),
   nodes: z.array(PipelineNodeSchema).max(5000),
   edges: z.array(PipelineEdgeSchema).max(20000),
+  /** Absent in documents saved before settings existed; read through pipelineSettings(). */
+  settings: PipelineSettingsSchema.partial().optional(),
 });
 export type VisualPipeline = z.infer<typeof VisualPipelineSchema>;
 
 export const emptyPipeline = (): VisualPipeline => ({ formatVersion: FORMAT_VERSION, nodes: [], edges: [] });
+
+/** The document's settings with defaults filled in. */
+export function pipelineSettings(doc: Pick<VisualPipeline, 'settings'>): PipelineSettings {
+  return PipelineSettingsSchema.parse(doc.settings ?? {});
+}

@@ -4,7 +4,7 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 
-const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+const RunStatus = z.enum(['queued', 'running', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']);
 const StageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']);
 
 export const RunEventPayloadSchema = z.discriminatedUnion('type', [
@@ -23,13 +23,14 @@ export const RunEventPayloadSchema = z.discriminatedUnion('type', [
     status: StageStatus,
     rowsIn: z.number().nullish(),
     rowsOut: z.number().nullish(),
+    attempts: z.number().int().optional(),
     errorMessage: z.string().nullish(),
   }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string(), nodeId: z.string().optional() }),
 ]);
 export type RunEventPayload = z.infer<typeof RunEventPayloadSchema>;
 
-export const isTerminalRunStatus = (status: string): boolean => status === 'succeeded' || status === 'failed' || status === 'cancelled';
+export const isTerminalRunStatus = (status: string): boolean => ['succeeded', 'partially_succeeded', 'failed', 'cancelled'].includes(status);
 
 export interface PublishedRunEvent {
   id: string;
@@ -40,6 +41,10 @@ export interface RunEventBus {
   publish(runId: string, event: PublishedRunEvent): Promise<void>;
   /** Calls `listener` for each event published for the run until the returned function is called. */
   subscribe(runId: string, listener: (event: PublishedRunEvent) => void): Promise<() => Promise<void>>;
+  /** Tells whichever worker executes the run to stop it. */
+  requestCancel(runId: string): Promise<void>;
+  /** Calls `listener` with the id of every run someone asks to cancel. */
+  onCancelRequest(listener: (runId: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -51,7 +56,14 @@ export function createRedisEventBus(redisUrl: string, prefix: string): RunEventB
   const channel = (runId: string) => `${prefix}:run-events:${runId}`;
   let subscriberReady: Promise<void> | undefined;
 
+  const cancelCh = `${prefix}:run-cancel`;
+  const cancelListeners = new Set<(runId: string) => void>();
+
   subscriber.on('message', (ch: string, message: string) => {
+    if (ch === cancelCh) {
+      for (const listener of cancelListeners) listener(message);
+      return;
+    }
     const set = listeners.get(ch);
     if (!set) return;
     const parsed = z.object({ id: z.string(), payload: RunEventPayloadSchema }).safeParse(JSON.parse(message));
@@ -81,6 +93,19 @@ export function createRedisEventBus(redisUrl: string, prefix: string): RunEventB
           listeners.delete(ch);
           await subscriber.unsubscribe(ch).catch(() => undefined);
         }
+      };
+    },
+    async requestCancel(runId) {
+      await publisher.publish(cancelCh, runId);
+    },
+    async onCancelRequest(listener) {
+      subscriberReady ??= subscriber.connect();
+      await subscriberReady;
+      if (cancelListeners.size === 0) await subscriber.subscribe(cancelCh);
+      cancelListeners.add(listener);
+      return async () => {
+        cancelListeners.delete(listener);
+        if (cancelListeners.size === 0) await subscriber.unsubscribe(cancelCh).catch(() => undefined);
       };
     },
     close() {

@@ -1,5 +1,11 @@
 // Executes one queued run: compile the saved version, run the plan on DuckDB,
 // and record every state change. Called by workers; knows nothing of BullMQ.
+//
+// Queues deliver at least once, so the same run may be executed again (a
+// retried job, a job the reconciler re-queued, a stalled job a second worker
+// picked up). Each execution takes the next attempt number; only the newest
+// attempt may write the run's outcome (fencing), and a finished run is never
+// executed again.
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
 import type { Prisma } from '../db/database';
@@ -7,7 +13,7 @@ import { analyzePipeline } from '../engine/analyze';
 import { executePlan, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
-import type { VisualPipeline } from '../pipeline/model';
+import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 
@@ -15,102 +21,197 @@ export interface ExecuteRunDeps {
   db: Prisma;
   bus: RunEventBus;
   dataDir: string;
+  /** Aborted when the worker shuts down: the run is handed back, not finished. */
   signal?: AbortSignal;
+  /** Aborted when someone cancels the run (the worker hears it on Redis, faster than the heartbeat's check). */
+  cancel?: AbortSignal;
+  /** How often the executing worker refreshes the run's heartbeat. */
+  heartbeatMs?: number;
 }
 
-export type ExecuteRunOutcome = 'succeeded' | 'failed' | 'skipped';
+/** 'deferred': the pipeline already runs its maximum of concurrent runs; try again shortly. */
+export type ExecuteRunOutcome = 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled' | 'skipped' | 'deferred';
+
+const HEARTBEAT_MS = 5_000;
+/** A running run whose heartbeat is older than this has lost its worker. */
+export const STALE_AFTER_MS = 30_000;
 
 export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<ExecuteRunOutcome> {
   const { db, bus } = deps;
   const run = await db.run.findUnique({ where: { id: runId }, include: { version: { select: { document: true } } } });
   if (!run) throw new AppError('NOT_FOUND', `Run ${runId} does not exist`);
-  // Queues deliver at least once: a finished run is never executed again.
   if (run.status !== 'queued' && run.status !== 'running') return 'skipped';
 
-  await db.run.update({ where: { id: runId }, data: { status: 'running', startedAt: new Date(), attempts: { increment: 1 } } });
-  await db.stageRun.deleteMany({ where: { runId } });
-  await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
-
-  const document = run.version.document as unknown as VisualPipeline;
-  const labelOf = (nodeId: string) => document.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
-
-  const fail = async (code: string, message: string, nodeId?: string): Promise<ExecuteRunOutcome> => {
-    await db.run.update({
-      where: { id: runId },
-      data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: message, errorNodeId: nodeId ?? null },
-    });
-    await recordRunEvent(db, bus, runId, { type: 'log', level: 'error', message, ...(nodeId ? { nodeId } : {}) });
-    await recordRunEvent(db, bus, runId, { type: 'run', status: 'failed', errorMessage: message, errorNodeId: nodeId ?? null });
-    return 'failed';
-  };
-
-  const compiled = await analyzePipeline(document, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-analyze`) });
-  if (!compiled.plan) {
-    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
-    const message = `The pipeline has ${errors.length} problem(s): ${errors.map((d) => formatDiagnostic(d, labelOf)).join('; ')}`;
-    return fail('PIPELINE_INVALID', message, errors.find((d) => d.nodeId)?.nodeId);
+  if (run.cancelRequestedAt) {
+    await db.run.updateMany({ where: { id: runId, status: { in: ['queued', 'running'] } }, data: { status: 'cancelled', finishedAt: new Date() } });
+    await recordRunEvent(db, bus, runId, { type: 'run', status: 'cancelled' });
+    return 'cancelled';
   }
 
-  const stages = compiled.plan.stages;
-  await db.stageRun.createMany({
-    data: stages.map((s, position) => ({ runId, stageId: s.id, nodeIds: s.nodeIds, position })),
-  });
-  await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Planned ${stages.length} stage(s)` });
+  const document = run.version.document as unknown as VisualPipeline;
+  const settings = pipelineSettings(document);
+  const labelOf = (nodeId: string) => document.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
 
-  const onStage = async (e: StageEvent) => {
-    const now = new Date();
-    await db.stageRun.update({
-      where: { runId_stageId: { runId, stageId: e.stageId } },
-      data: {
-        status: e.status,
-        ...(e.status === 'running' ? { startedAt: now } : { finishedAt: now }),
-        ...(e.rowsIn !== undefined ? { rowsIn: e.rowsIn } : {}),
-        ...(e.rowsOut !== undefined ? { rowsOut: e.rowsOut } : {}),
-        ...(e.error ? { errorCode: e.error.code, errorMessage: e.error.message } : {}),
-      },
+  const attempt = run.attempts + 1;
+  // Claims the run for this attempt; loses if another attempt claimed it in between. With a
+  // concurrency limit, counting the pipeline's live runs and claiming happen under one lock.
+  const claim = async (tx: Prisma) =>
+    (
+      await tx.run.updateMany({
+        where: { id: runId, attempts: run.attempts, status: { in: ['queued', 'running'] } },
+        data: { status: 'running', startedAt: run.startedAt ?? new Date(), attempts: attempt, heartbeatAt: new Date() },
+      })
+    ).count === 1;
+  const limit = settings.maxConcurrentRuns;
+  const claimed =
+    limit === null
+      ? await claim(db)
+      : await db.$transaction(async (tx) => {
+          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${run.pipelineId}))`;
+          const live = await tx.run.count({
+            where: { pipelineId: run.pipelineId, status: 'running', id: { not: runId }, heartbeatAt: { gt: new Date(Date.now() - STALE_AFTER_MS) } },
+          });
+          return live >= limit ? 'deferred' : await claim(tx as unknown as Prisma);
+        });
+  if (claimed === 'deferred') return 'deferred';
+  if (!claimed) return 'skipped';
+  /** Writes only while this attempt is the newest; false once a newer one took over. */
+  const fenced = async (data: Parameters<Prisma['run']['updateMany']>[0]['data']) =>
+    (await db.run.updateMany({ where: { id: runId, attempts: attempt, status: 'running' }, data })).count === 1;
+
+  await db.stageRun.deleteMany({ where: { runId } });
+  await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
+  if (attempt > 1) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Attempt ${attempt}: the previous attempt did not finish; running again` });
+
+  const finish = async (status: 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled', outcome: { code?: string; message?: string; nodeId?: string; rowsRead?: number; rowsWritten?: number }): Promise<ExecuteRunOutcome> => {
+    const won = await fenced({
+      status,
+      finishedAt: new Date(),
+      errorCode: outcome.code ?? null,
+      errorMessage: outcome.message ?? null,
+      errorNodeId: outcome.nodeId ?? null,
+      ...(outcome.rowsRead !== undefined ? { rowsRead: outcome.rowsRead } : {}),
+      ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten } : {}),
     });
+    if (!won) return 'skipped';
+    if (outcome.message && status !== 'succeeded') {
+      await recordRunEvent(db, bus, runId, { type: 'log', level: status === 'cancelled' ? 'warn' : 'error', message: outcome.message, ...(outcome.nodeId ? { nodeId: outcome.nodeId } : {}) });
+    }
     await recordRunEvent(db, bus, runId, {
-      type: 'stage',
-      stageId: e.stageId,
-      nodeIds: e.nodeIds,
-      status: e.status,
-      rowsIn: e.rowsIn ?? null,
-      rowsOut: e.rowsOut ?? null,
-      errorMessage: e.error?.message ?? null,
+      type: 'run',
+      status,
+      ...(outcome.message !== undefined && status !== 'succeeded' ? { errorMessage: outcome.message, errorNodeId: outcome.nodeId ?? null } : {}),
+      ...(outcome.rowsRead !== undefined ? { rowsRead: outcome.rowsRead } : {}),
+      ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten } : {}),
     });
+    return status;
   };
 
-  // Console output of JavaScript nodes goes to the run log.
-  const logWrites: Promise<void>[] = [];
-  const onLog = (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => {
-    logWrites.push(recordRunEvent(db, bus, runId, { type: 'log', ...line }).catch(() => undefined));
+  // Cancel requests, the run timeout and the worker's own shutdown all end in one signal.
+  const controller = new AbortController();
+  let stopReason: 'cancelled' | 'timeout' | 'shutdown' | undefined;
+  const stop = (reason: typeof stopReason) => {
+    stopReason ??= reason;
+    controller.abort();
   };
+  deps.signal?.addEventListener('abort', () => stop('shutdown'), { once: true });
+  deps.cancel?.addEventListener('abort', () => stop('cancelled'), { once: true });
+  if (deps.signal?.aborted) stop('shutdown');
+  if (deps.cancel?.aborted) stop('cancelled');
+  const runTimer = settings.runTimeoutSeconds === null ? undefined : setTimeout(() => stop('timeout'), settings.runTimeoutSeconds * 1000);
+  // The heartbeat doubles as the cancel check: one small query every few seconds.
+  const heartbeat = setInterval(() => {
+    void db.run
+      .findUnique({ where: { id: runId }, select: { cancelRequestedAt: true, attempts: true } })
+      .then(async (current) => {
+        if (current?.cancelRequestedAt) stop('cancelled');
+        else if (current && current.attempts !== attempt) stop('shutdown');
+        else await fenced({ heartbeatAt: new Date() });
+      })
+      .catch(() => undefined);
+  }, deps.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
 
   try {
-    const result = await executePlan(compiled.plan, {
-      workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
-      tempDir: path.join(deps.dataDir, 'tmp', runId),
-      onStage,
-      onLog,
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    });
-    await Promise.all(logWrites);
-    await db.run.update({
-      where: { id: runId },
-      data: { status: 'succeeded', finishedAt: new Date(), rowsRead: result.rowsRead, rowsWritten: result.rowsWritten },
-    });
-    for (const f of result.files) {
-      await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Wrote ${f.rows} row(s) to ${f.path}`, nodeId: f.nodeId });
+    const compiled = await analyzePipeline(document, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-analyze`) });
+    if (!compiled.plan) {
+      const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+      const message = `The pipeline has ${errors.length} problem(s): ${errors.map((d) => formatDiagnostic(d, labelOf)).join('; ')}`;
+      const nodeId = errors.find((d) => d.nodeId)?.nodeId;
+      return await finish('failed', { code: 'PIPELINE_INVALID', message, ...(nodeId ? { nodeId } : {}) });
     }
-    await recordRunEvent(db, bus, runId, { type: 'run', status: 'succeeded', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten });
-    return 'succeeded';
+
+    const stages = compiled.plan.stages;
+    await db.stageRun.createMany({ data: stages.map((s, position) => ({ runId, stageId: s.id, nodeIds: s.nodeIds, position })) });
+    await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Planned ${stages.length} stage(s)` });
+
+    const onStage = async (e: StageEvent) => {
+      const now = new Date();
+      await db.stageRun.update({
+        where: { runId_stageId: { runId, stageId: e.stageId } },
+        data: {
+          status: e.status,
+          ...(e.status === 'running' ? { startedAt: now } : { finishedAt: now }),
+          ...(e.rowsIn !== undefined ? { rowsIn: e.rowsIn } : {}),
+          ...(e.rowsOut !== undefined ? { rowsOut: e.rowsOut } : {}),
+          ...(e.attempts !== undefined ? { attempts: e.attempts } : {}),
+          ...(e.error ? { errorCode: e.error.code, errorMessage: e.error.message } : {}),
+        },
+      });
+      await recordRunEvent(db, bus, runId, {
+        type: 'stage',
+        stageId: e.stageId,
+        nodeIds: e.nodeIds,
+        status: e.status,
+        rowsIn: e.rowsIn ?? null,
+        rowsOut: e.rowsOut ?? null,
+        ...(e.attempts !== undefined ? { attempts: e.attempts } : {}),
+        errorMessage: e.error?.message ?? null,
+      });
+    };
+
+    // Console output of JavaScript nodes and retry notices go to the run log.
+    const logWrites: Promise<void>[] = [];
+    const onLog = (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => {
+      logWrites.push(recordRunEvent(db, bus, runId, { type: 'log', ...line }).catch(() => undefined));
+    };
+
+    try {
+      const result = await executePlan(compiled.plan, {
+        workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
+        tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}`),
+        onStage,
+        onLog,
+        signal: controller.signal,
+        policy: {
+          retries: settings.stageRetries,
+          retryDelayMs: settings.retryDelaySeconds * 1000,
+          stageTimeoutMs: settings.stageTimeoutSeconds === null ? null : settings.stageTimeoutSeconds * 1000,
+          onBranchFailure: settings.onBranchFailure,
+        },
+      });
+      await Promise.all(logWrites);
+      for (const f of result.files) {
+        await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Wrote ${f.rows} row(s) to ${f.path}`, nodeId: f.nodeId });
+      }
+      const rows = { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten };
+      const [first] = result.failures;
+      if (!first) return await finish('succeeded', rows);
+      const message = `${result.failures.length} branch(es) failed while the others loaded: ${result.failures.map((f) => `${labelOf(f.error.details.nodeId ?? f.stageId)}: ${f.error.message}`).join('; ')}`;
+      return await finish('partially_succeeded', { ...rows, code: first.error.code, message, nodeId: first.error.details.nodeId ?? first.stageId });
+    } catch (error) {
+      await Promise.all(logWrites);
+      throw error;
+    }
   } catch (error) {
-    await Promise.all(logWrites);
-    if (error instanceof AppError) {
-      const nodeId = error.details.nodeId;
-      // The node is carried as errorNodeId; the UI names it by its current label.
-      return fail(error.code, error.message, nodeId);
-    }
-    return fail('INTERNAL', `Unexpected error: ${errorMessage(error)}`);
+    if (stopReason === 'cancelled') return await finish('cancelled', { code: 'RUN_CANCELLED', message: 'The run was cancelled' });
+    if (stopReason === 'timeout') return await finish('failed', { code: 'RUN_TIMEOUT', message: `The run ran longer than its ${settings.runTimeoutSeconds ?? 0} s timeout and was stopped` });
+    // The worker is shutting down or a newer attempt took over: leave the run to that attempt (or to the queue's retry).
+    if (stopReason === 'shutdown') throw new AppError('RUN_CANCELLED', 'The worker stopped before the run finished', { transient: true });
+    if (error instanceof AppError) return await finish('failed', { code: error.code, message: error.message, ...(error.details.nodeId ? { nodeId: error.details.nodeId } : {}) });
+    return await finish('failed', { code: 'INTERNAL', message: `Unexpected error: ${errorMessage(error)}` });
+  } finally {
+    clearTimeout(runTimer);
+    clearInterval(heartbeat);
   }
 }

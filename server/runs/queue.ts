@@ -25,3 +25,16 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
 export function createRunQueue(redisUrl: string, prefix: string): Queue<RunJobData> {
   return new Queue<RunJobData>(RUN_QUEUE_NAME, { connection: redisConnection(redisUrl), prefix });
 }
+
+/** Priorities as the API names them; BullMQ serves lower numbers first. */
+export const RunPriorities = { high: 1, normal: 5, low: 10 } as const;
+export type RunPriority = keyof typeof RunPriorities;
+
+/**
+ * Puts a run's job on the queue. jobId = runId: adding the same run twice is a
+ * no-op while its job exists. The job is retried when its worker stops before
+ * the run finished (shutdown, crash); the run itself decides when it is done.
+ */
+export async function enqueueRun(queue: Queue<RunJobData>, runId: string, priority: number): Promise<void> {
+  await queue.add('run', { runId }, { jobId: runId, priority, attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+}

@@ -2,9 +2,21 @@
 import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
 import { AppError, errorMessage } from '../errors';
-import type { RunJobData } from './queue';
+import type { RunEventBus } from './events';
+import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
+import { recordRunEvent } from './recorder';
 
-export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: { workspaceId: string; pipelineId: string; userId: string }): Promise<{ runId: string }> {
+export interface StartRunInput {
+  workspaceId: string;
+  pipelineId: string;
+  userId: string;
+  priority?: RunPriority;
+}
+
+/** Runs waiting in the queue beyond which starting another answers BUSY. */
+const DEFAULT_MAX_QUEUED = 5_000;
+
+export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: StartRunInput, maxQueued = DEFAULT_MAX_QUEUED): Promise<{ runId: string }> {
   const pipeline = await db.pipeline.findFirst({
     where: { id: input.pipelineId, workspaceId: input.workspaceId },
     select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true } } },
@@ -13,19 +25,56 @@ export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: { wo
   const version = pipeline.versions[0];
   if (!version) throw new AppError('PIPELINE_NOT_SAVED', 'Save the pipeline before running it');
 
+  let waiting: number;
+  try {
+    const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');
+    waiting = Object.values(counts).reduce((sum, n) => sum + n, 0);
+  } catch (error) {
+    throw new AppError('REDIS_UNAVAILABLE', `Could not queue the run: Redis is unavailable (${errorMessage(error)})`);
+  }
+  if (waiting >= maxQueued) {
+    throw new AppError('BUSY', `Sluice is busy: ${waiting} runs are already waiting (the limit is ${maxQueued}). Try again in a few minutes.`);
+  }
+
+  const priority = RunPriorities[input.priority ?? 'normal'];
   const run = await db.run.create({
-    data: { workspaceId: input.workspaceId, pipelineId: input.pipelineId, versionId: version.id, requestedById: input.userId },
+    data: { workspaceId: input.workspaceId, pipelineId: input.pipelineId, versionId: version.id, requestedById: input.userId, priority },
     select: { id: true },
   });
   try {
-    // jobId = runId: enqueueing the same run twice is a no-op.
-    await queue.add('run', { runId: run.id }, { jobId: run.id, removeOnComplete: 1000, removeOnFail: 5000 });
+    await enqueueRun(queue, run.id, priority);
   } catch (error) {
-    const message = `Could not queue the run: Redis is unavailable (${errorMessage(error)})`;
-    await db.run.update({ where: { id: run.id }, data: { status: 'failed', finishedAt: new Date(), errorCode: 'REDIS_UNAVAILABLE', errorMessage: message } });
-    throw new AppError('REDIS_UNAVAILABLE', message);
+    // The run stays queued in the database: the reconciler queues it once Redis is back.
+    console.warn(`Run ${run.id} is recorded but not yet queued (${errorMessage(error)}); the reconciler will queue it.`);
   }
   return { runId: run.id };
+}
+
+/**
+ * Cancels a run: a queued one never starts; a running one is told to stop (its
+ * worker interrupts DuckDB and leaves destinations untouched). Finished runs
+ * are left as they are.
+ */
+export async function cancelRun(db: Prisma, queue: Queue<RunJobData>, bus: RunEventBus, input: { workspaceId: string; runId: string }): Promise<{ status: 'cancelled' | 'cancelling' | RunRow['status'] }> {
+  const run = await db.run.findFirst({ where: { id: input.runId, workspaceId: input.workspaceId }, select: { id: true, status: true } });
+  if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+  if (run.status !== 'queued' && run.status !== 'running') return { status: run.status };
+  await db.run.update({ where: { id: run.id }, data: { cancelRequestedAt: new Date() } });
+  if (run.status === 'queued') {
+    // A job still waiting is removed; if a worker took it meanwhile, it sees cancelRequestedAt and stops.
+    const job = await queue.getJob(run.id).catch(() => undefined);
+    const removed = job ? await job.remove().then(() => true, () => false) : true;
+    if (removed) {
+      const updated = await db.run.updateMany({ where: { id: run.id, status: 'queued' }, data: { status: 'cancelled', finishedAt: new Date() } });
+      if (updated.count === 1) {
+        await recordRunEvent(db, bus, run.id, { type: 'run', status: 'cancelled' });
+        return { status: 'cancelled' };
+      }
+    }
+  }
+  // The worker's heartbeat also notices cancelRequestedAt; this only makes it prompt.
+  await bus.requestCancel(run.id).catch(() => undefined);
+  return { status: 'cancelling' };
 }
 
 export const runSummarySelect = {
@@ -44,7 +93,7 @@ export const runSummarySelect = {
 
 type RunRow = {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
   queuedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;

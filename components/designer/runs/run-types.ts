@@ -10,7 +10,7 @@ export type RunSummary = RouterOutputs['run']['list'][number];
 export type RunDetail = RouterOutputs['run']['get'];
 export type RunStage = RunDetail['stages'][number];
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
 export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 export type LogLevel = 'info' | 'warn' | 'error';
 
@@ -28,4 +28,4 @@ export type RunEvent =
   | { type: 'log'; level: LogLevel; message: string; nodeId?: string };
 
 export const isTerminalRunStatus = (status: RunStatus | null): boolean =>
-  status === 'succeeded' || status === 'failed' || status === 'cancelled';
+  status === 'succeeded' || status === 'partially_succeeded' || status === 'failed' || status === 'cancelled';

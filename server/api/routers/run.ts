@@ -2,15 +2,18 @@ import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
-import { runSummarySelect, startRun, toRunSummary } from '../../runs/service';
+import { env } from '../../env';
+import { cancelRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
 import { protectedProcedure, router } from '../trpc';
 
 const RunId = z.object({ runId: z.uuid() });
 
 export const runRouter = router({
-  start: protectedProcedure.input(z.object({ pipelineId: z.uuid() })).mutation(({ ctx, input }) =>
-    startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id }),
+  start: protectedProcedure.input(z.object({ pipelineId: z.uuid(), priority: z.enum(['high', 'normal', 'low']).default('normal') })).mutation(({ ctx, input }) =>
+    startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id, priority: input.priority }, env().SLUICE_MAX_QUEUED_RUNS),
   ),
+
+  cancel: protectedProcedure.input(RunId).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.services().queue, ctx.services().bus, { workspaceId: ctx.workspace.id, runId: input.runId })),
 
   list: protectedProcedure.input(z.object({ pipelineId: z.uuid(), limit: z.number().int().min(1).max(200).default(50) })).query(async ({ ctx, input }) => {
     const runs = await ctx.db.run.findMany({
@@ -38,6 +41,7 @@ export const runRouter = router({
         rowsOut: s.rowsOut === null ? null : Number(s.rowsOut),
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
+        attempts: s.attempts,
         errorCode: s.errorCode,
         errorMessage: s.errorMessage,
       })),
