@@ -184,9 +184,8 @@ function groupExpr(group: Omit<FilterGroup, 'type'>, types: ReadonlyMap<string, 
   return group.not ? { t: 'not', expr: combined } : combined;
 }
 
+/** The key of the one expression DuckDB is asked about in SQL mode. */
 const SQL_KEY = 'sql';
-
-
 
 export const filter = defineNode<FilterConfig>({
   kind: 'filter',
