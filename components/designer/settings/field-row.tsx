@@ -27,6 +27,7 @@ export function FieldRow({ field, nodeId, config, diagnostics, onMerge }: FieldR
         field={field}
         nodeId={nodeId}
         value={config[field.key]}
+        config={config}
         onChange={(value) => onMerge({ [field.key]: value })}
         onMerge={onMerge}
         inputId={inputId}

@@ -4,7 +4,7 @@
 import { ColumnTypeSchema, type Column, type ColumnType } from '@/server/pipeline/types';
 import { FilterOperators, type FilterOperator } from '@/server/pipeline/nodes/filter';
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export const readString = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '');
 
@@ -21,6 +21,7 @@ export function readColumns(value: unknown): Column[] {
   return value.filter(isRecord).map((c) => ({ name: readString(c.name), type: isColumnType(c.type) ? c.type : 'string' }));
 }
 
+/** One filter rule; groups of them are read by condition-tree.ts. */
 export interface ConditionRule {
   column: string;
   op: FilterOperator;
@@ -28,11 +29,6 @@ export interface ConditionRule {
 }
 
 export const isFilterOperator = (value: unknown): value is FilterOperator => typeof value === 'string' && Object.hasOwn(FilterOperators, value);
-
-export function readRules(value: unknown): ConditionRule[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(isRecord).map((r) => ({ column: readString(r.column), op: isFilterOperator(r.op) ? r.op : 'eq', value: readString(r.value) }));
-}
 
 /** The text a number input shows for a stored value: numbers and numeric strings; anything else is blank. */
 export function formatNumberInput(value: unknown): string {

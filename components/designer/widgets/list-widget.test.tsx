@@ -28,7 +28,7 @@ const issue = (...path: (string | number)[]): Diagnostic => ({ code: 'UNKNOWN_CO
 function render(value: unknown, issues: Diagnostic[] = []) {
   return renderToStaticMarkup(
     <DesignerStoreProvider initial={{ formatVersion: FORMAT_VERSION, nodes: [], edges: [] }}>
-      <ListWidget field={field} nodeId="agg" value={value} onChange={() => undefined} onMerge={() => undefined} inputId="f" describedBy={undefined} issues={issues} />
+      <ListWidget field={field} nodeId="agg" value={value} config={{ aggregates: value }} onChange={() => undefined} onMerge={() => undefined} inputId="f" describedBy={undefined} issues={issues} />
     </DesignerStoreProvider>,
   );
 }

@@ -9,6 +9,8 @@ export interface WidgetProps<F extends FieldSpec = FieldSpec> {
   nodeId: string;
   /** The config value at `field.key`. */
   value: unknown;
+  /** The node's whole draft config, for widgets that edit several keys together (the filter's tree, mode and SQL). */
+  config: Readonly<Record<string, unknown>>;
   onChange: (value: unknown) => void;
   /** Sets several config keys at once (an upload fills path, dialect and columns). */
   onMerge: (patch: Record<string, unknown>) => void;

@@ -1,9 +1,15 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderSelect, table } from '../../sql/ast';
+import { compile } from '../../compiler/compile';
+import { analyzePipeline, answerQuestion } from '../../engine/analyze';
+import { openDuckSession } from '../../engine/duckdb';
+import { renderSelect, table, type Select } from '../../sql/ast';
 import type { Column } from '../types';
-import { normalizeRows, runNode, type TestInput } from '../../testing/node-harness';
+import { harnessDocument, normalizeRows, runNode, type TestInput } from '../../testing/node-harness';
 import { postgresRows } from '../../testing/postgres-oracle';
-import { filter, FilterConfig } from './filter';
+import { filter, FilterConfig, MAX_GROUP_DEPTH } from './filter';
 
 const input: Column[] = [
   { name: 'id', type: 'integer' },
@@ -23,6 +29,8 @@ function issues(config: unknown) {
 const propagate = (config: unknown, columns: Column[] = input) => filter.propagate({ config: FilterConfig.parse(config), inputs: { input: columns } });
 
 const rule = (column: string, op: string, value?: string) => ({ column, op, ...(value === undefined ? {} : { value }) });
+const group = (combinator: 'and' | 'or', rules: unknown[], not = false) => ({ type: 'group', combinator, not, rules });
+const not = (combinator: 'and' | 'or', rules: unknown[]) => group(combinator, rules, true);
 
 function planOf(config: unknown, columns: Column[] = input) {
   return filter.plan({
@@ -41,11 +49,15 @@ function renderedWhere(config: unknown, columns: Column[] = input) {
 }
 
 describe('filter config', () => {
-  it('accepts rules, defaulting the combinator to "and" and a missing value to ""', () => {
+  it('reads a flat rule list saved before groups existed as the root group, with every default filled in', () => {
     expect(FilterConfig.parse({ rules: [rule('customer', 'is_null')] })).toEqual({
+      mode: 'builder',
       combinator: 'and',
-      rules: [{ column: 'customer', op: 'is_null', value: '' }],
+      not: false,
+      rules: [{ type: 'rule', column: 'customer', op: 'is_null', value: '' }],
+      sql: '',
     });
+    expect(FilterConfig.parse({ combinator: 'or', rules: [rule('a', 'eq', '1'), rule('b', 'gt', '2')] })).toMatchObject({ mode: 'builder', combinator: 'or', not: false });
   });
 
   it('accepts every operator', () => {
@@ -302,5 +314,275 @@ describe('filter list, range and regex operators', () => {
     expect(issuesOf({ column: 'status', op: 'in', value: 'paid,,x' })).toEqual(['Write the values separated by commas, e.g. "paid, refunded"']);
     expect(issuesOf({ column: 'email', op: 'matches', value: '([a-z' })).toEqual(['"([a-z" is not a valid regular expression']);
     expect(issuesOf({ column: 'amount', op: 'matches', value: 'x' })?.[0]).toContain('needs a text column');
+  });
+});
+
+describe('filter groups: config', () => {
+  it('parses nested groups, tagging untagged items as rules and defaulting combinator and NOT', () => {
+    const parsed = FilterConfig.parse({ rules: [rule('id', 'gt', '1'), { type: 'group', rules: [rule('customer', 'is_null'), not('or', [rule('paid', 'eq', 'true')])] }] });
+    expect(parsed).toEqual({
+      mode: 'builder',
+      combinator: 'and',
+      not: false,
+      sql: '',
+      rules: [
+        { type: 'rule', column: 'id', op: 'gt', value: '1' },
+        {
+          type: 'group',
+          combinator: 'and',
+          not: false,
+          rules: [
+            { type: 'rule', column: 'customer', op: 'is_null', value: '' },
+            { type: 'group', combinator: 'or', not: true, rules: [{ type: 'rule', column: 'paid', op: 'eq', value: 'true' }] },
+          ],
+        },
+      ],
+    });
+  });
+
+  it.each([
+    ['a rule without a column inside a group', { rules: [rule('a', 'eq', '1'), group('or', [rule('', 'eq', '1')])] }, ['rules', 1, 'rules', 0, 'column'], 'Choose a column'],
+    ['an empty nested group', { rules: [group('and', [rule('a', 'is_null'), group('or', [])])] }, ['rules', 0, 'rules', 1, 'rules'], 'Add at least one condition'],
+    ['an unknown item type', { rules: [{ type: 'clause', column: 'a' }] }, ['rules', 0, 'type'], 'A condition is a rule (column, operator, value) or a group ({ "type": "group" })'],
+    ['a group combinator that is neither and nor or', { rules: [group('xor' as 'and', [rule('a', 'is_null')])] }, ['rules', 0, 'combinator'], /expected one of/],
+    ['a NOT that is not a boolean', { rules: [{ ...group('and', [rule('a', 'is_null')]), not: 'yes' }] }, ['rules', 0, 'not'], /expected boolean/],
+    ['an unknown mode', { mode: 'regex', rules: [rule('a', 'is_null')] }, ['mode'], 'The mode is "builder" (rules and groups) or "sql" (an SQL expression)'],
+    ['an SQL mode without SQL', { mode: 'sql', sql: '   ' }, ['sql'], 'Write a condition'],
+  ])('rejects %s at its exact path', (_what, config, path, message) => {
+    const found = issues(config);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.path).toEqual(path);
+    expect(found[0]?.message).toMatch(message);
+  });
+
+  const nestedTo = (depth: number, leaf: unknown = rule('id', 'is_null')): unknown[] => (depth <= 1 ? [leaf] : [group('and', nestedTo(depth - 1, leaf))]);
+
+  it(`accepts groups nested ${MAX_GROUP_DEPTH} deep counting the top level`, () => {
+    expect(issues({ rules: nestedTo(MAX_GROUP_DEPTH) })).toEqual([]);
+  });
+
+  it('refuses one level more at the too-deep group, without parsing what it holds', () => {
+    const junk = { type: 'group', rules: 'not even a list' };
+    const found = issues({ rules: nestedTo(MAX_GROUP_DEPTH + 1, junk) });
+    expect(found).toEqual([
+      {
+        path: ['rules', 0, 'rules', 0, 'rules', 0, 'rules', 0],
+        message: 'Groups can be nested at most 4 deep (counting the top level); move this group\'s conditions up a level',
+      },
+    ]);
+  });
+
+  it('keeps the other mode\'s settings unchecked, so switching modes loses nothing', () => {
+    expect(FilterConfig.parse({ mode: 'sql', sql: ' amount > 1 ', combinator: 'or', rules: [rule('', 'eq')] })).toEqual({ mode: 'sql', sql: 'amount > 1', rules: [{ column: '', op: 'eq' }] });
+    expect(FilterConfig.parse({ mode: 'builder', sql: 'not (valid', rules: [rule('a', 'is_null')] })).toMatchObject({ mode: 'builder', sql: 'not (valid' });
+  });
+});
+
+describe('filter groups: propagate', () => {
+  const tree = {
+    rules: [
+      rule('amount', 'gt', '1'),
+      group('or', [rule('customer', 'eq', 'x'), not('and', [rule('custmer', 'eq', 'x'), rule('id', 'eq', 'ten')])]),
+      rule('amount', 'contains', '1'),
+    ],
+  };
+
+  it('reports each problem at its exact path into the tree', () => {
+    expect(propagate(tree).issues).toEqual([
+      {
+        code: 'UNKNOWN_COLUMN',
+        path: ['rules', 1, 'rules', 1, 'rules', 0, 'column'],
+        message: 'Column "custmer" does not exist in the input; did you mean "customer"? (available: id, customer, amount, paid, ordered_on, shipped_at)',
+      },
+      { code: 'INVALID_VALUE', path: ['rules', 1, 'rules', 1, 'rules', 1, 'value'], message: '"ten" is not a valid integer value for column "id"' },
+      { code: 'TYPE_MISMATCH', path: ['rules', 2, 'op'], message: '"contains" needs a text column, but "amount" is float' },
+    ]);
+  });
+
+  it('records each column the tree filters on once, in the order written, and passes every column through', () => {
+    const result = propagate(tree);
+    expect(result.uses).toEqual([
+      { port: 'input', column: 'amount', how: 'filter' },
+      { port: 'input', column: 'customer', how: 'filter' },
+      { port: 'input', column: 'custmer', how: 'filter' },
+      { port: 'input', column: 'id', how: 'filter' },
+    ]);
+    expect(result.outputs).toEqual({ output: input });
+    expect(Object.values(result.lineage.output ?? {}).every((l) => l.how === 'copied')).toBe(true);
+  });
+
+  it('asks DuckDB nothing in builder mode, and about the SQL in SQL mode', () => {
+    expect(filter.expressions?.(FilterConfig.parse({ rules: [rule('id', 'is_null')], sql: 'ignored' }))).toEqual([]);
+    expect(filter.expressions?.(FilterConfig.parse({ mode: 'sql', sql: 'amount > 1' }))).toEqual([{ key: 'sql', sql: 'amount > 1', port: 'input', path: ['sql'] }]);
+  });
+});
+
+describe('filter groups: plan', () => {
+  it('nests groups in parentheses, negating with NOT, and binds every value', () => {
+    const rendered = renderedWhere({
+      combinator: 'or',
+      not: true,
+      rules: [
+        rule('paid', 'eq', 'true'),
+        not('and', [rule('amount', 'between', '1, 2'), group('or', [rule('customer', 'in', "O'Brien, Zoë"), rule('customer', 'is_null')])]),
+      ],
+    });
+    expect(rendered).toMatchInlineSnapshot(`
+      {
+        "params": [
+          "true",
+          "1",
+          "2",
+          "O'Brien",
+          "Zoë",
+        ],
+        "sql": "SELECT * FROM "s0_output" WHERE (NOT (("paid" = CAST($1 AS BOOLEAN)) OR (NOT (("amount" BETWEEN CAST($2 AS DOUBLE) AND CAST($3 AS DOUBLE)) AND (("customer" IN ($4, $5)) OR ("customer" IS NULL))))))",
+      }
+    `);
+  });
+
+  it('plans SQL mode as the checked expression, and only once DuckDB has checked it', async () => {
+    const doc = harnessDocument({ kind: 'filter', config: { mode: 'sql', sql: `"amount" > 10 -- big ones\n  AND NOT "paid"` }, inputs: { input: { columns: input, rows: [] } } });
+    expect(compile(doc).plan).toBeNull();
+    const result = await analyzePipeline(doc);
+    const op = result.plan?.stages.find((s) => s.id === 'under_test')?.ops[0];
+    expect(op?.op).toBe('materialize');
+    expect(renderSelect((op as { query: Select }).query, { resolveFile: () => '' })).toMatchInlineSnapshot(`
+      {
+        "params": [],
+        "sql": "SELECT * FROM "s0_output" WHERE (
+      "amount" > 10 -- big ones
+        AND NOT "paid"
+      )",
+      }
+    `);
+  });
+});
+
+describe('filter SQL mode through the analyzer', () => {
+  const diagnosticsOf = async (sql: string) => {
+    const result = await analyzePipeline(harnessDocument({ kind: 'filter', config: { mode: 'sql', sql }, inputs: { input: { columns: input, rows: [] } } }));
+    return result.diagnostics.filter((d) => d.nodeId === 'under_test').map(({ code, path, message }) => ({ code, path, message }));
+  };
+
+  it('accepts a boolean expression', async () => {
+    expect(await diagnosticsOf('paid OR amount BETWEEN 1 AND 2')).toEqual([]);
+  });
+
+  it.each([
+    ['amount * 2', 'float'],
+    ["coalesce(customer, 'none')", 'string'],
+    ['ordered_on', 'date'],
+  ])('reports %s as a type mismatch at the SQL, naming its type', async (sql, type) => {
+    expect(await diagnosticsOf(sql)).toEqual([{ code: 'TYPE_MISMATCH', path: ['sql'], message: `The condition must be true or false for each row, but this expression gives ${type} values` }]);
+  });
+
+  it('reports an unknown column with a suggestion, and refuses aggregates and subqueries', async () => {
+    const [unknown] = await diagnosticsOf('amout > 1');
+    expect(unknown).toMatchObject({ code: 'INVALID_EXPRESSION', path: ['sql'] });
+    expect(unknown?.message).toContain('did you mean "amount"?');
+    for (const sql of ['sum(amount) > 10', 'id IN (SELECT 1)', 'row_number() OVER () = 1']) {
+      expect((await diagnosticsOf(sql)).map((d) => [d.code, d.path])).toEqual([['INVALID_EXPRESSION', ['sql']]]);
+    }
+  });
+
+  it('lists the columns the expression reads as uses, from DuckDB\'s own parse', async () => {
+    const doc = harnessDocument({ kind: 'filter', config: { mode: 'sql', sql: `"Amount" > 10 OR lower(customer) LIKE 'z%' -- paid is only in this comment` }, inputs: { input: { columns: input, rows: [] } } });
+    const [question] = compile(doc).questions;
+    if (!question) throw new Error('expected a question about the SQL');
+    const temp = await mkdtemp(path.join(tmpdir(), 'sluice-filter-'));
+    const session = await openDuckSession(temp, { threads: 1 });
+    try {
+      const answer = await answerQuestion(session.connection, question);
+      if (!answer.ok || 'columns' in answer) throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+      const config = FilterConfig.parse({ mode: 'sql', sql: question.sql });
+      const result = filter.propagate({ config, inputs: { input }, expressions: { sql: { type: answer.type, references: answer.references } } });
+      expect(result.uses).toEqual([
+        { port: 'input', column: 'customer', how: 'filter' },
+        { port: 'input', column: 'amount', how: 'filter' },
+      ]);
+      expect(result.issues).toEqual([]);
+    } finally {
+      session.close();
+      await rm(temp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('filter trees keep the same rows as PostgreSQL', () => {
+  // NULLs in every column, duplicates (rows 1 and 8), unicode text and a unicode column name.
+  const orders: TestInput = {
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'customer', type: 'string' },
+      { name: 'status', type: 'string' },
+      { name: 'amount', type: 'float' },
+      { name: 'paid', type: 'boolean' },
+      { name: 'straße', type: 'string' },
+    ],
+    rows: [
+      { id: 1, customer: 'Ada', status: 'paid', amount: 10, paid: true, straße: 'Hauptstraße' },
+      { id: 2, customer: 'Zoë', status: 'refunded', amount: 25.5, paid: false, straße: null },
+      { id: 3, customer: null, status: 'pending', amount: null, paid: null, straße: 'Ring' },
+      { id: 4, customer: 'Zeynep', status: null, amount: 5, paid: true, straße: 'Gasse' },
+      { id: 5, customer: '東京', status: 'paid', amount: null, paid: false, straße: '銀座' },
+      { id: 6, customer: 'Ünal', status: 'paid', amount: 30, paid: null, straße: 'Allee' },
+      { id: 7, customer: 'Bob', status: 'void', amount: 10, paid: true, straße: 'Weg' },
+      { id: 1, customer: 'Ada', status: 'paid', amount: 10, paid: true, straße: 'Hauptstraße' },
+    ],
+  };
+
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['NOT over a comparison drops the NULL amounts too', { not: true, rules: [rule('amount', 'gt', '10')] }, 'NOT (amount > 10)'],
+    [
+      'NOT over AND: NULL AND false is false, so NOT keeps it; NULL AND true stays unknown',
+      { rules: [not('and', [rule('amount', 'gt', '10'), rule('paid', 'eq', 'true')])] },
+      'NOT (amount > 10 AND paid = true)',
+    ],
+    [
+      'OR of a list test and a negated OR with a null test',
+      { combinator: 'or', rules: [rule('status', 'in', 'paid, refunded'), not('or', [rule('customer', 'is_null'), rule('amount', 'lt', '10')])] },
+      "status IN ('paid', 'refunded') OR NOT (customer IS NULL OR amount < 10)",
+    ],
+    [
+      'four levels with NOT at several of them',
+      {
+        rules: [
+          not('or', [rule('status', 'eq', 'void'), group('and', [rule('customer', 'starts_with', 'Z'), not('and', [rule('amount', 'between', '5, 20'), rule('paid', 'is_not_null')])])]),
+          rule('status', 'is_not_null'),
+        ],
+      },
+      "NOT (status = 'void' OR (starts_with(customer, 'Z') AND NOT (amount BETWEEN 5 AND 20 AND paid IS NOT NULL))) AND status IS NOT NULL",
+    ],
+    [
+      'unicode values, a regex and a unicode column name',
+      { combinator: 'or', rules: [rule('customer', 'in', 'Zoë, 東京'), rule('customer', 'matches', '^Ü'), group('and', [rule('straße', 'contains', 'straße'), rule('status', 'neq', 'void')])] },
+      `customer IN ('Zoë', '東京') OR customer ~ '^Ü' OR (strpos("straße", 'straße') > 0 AND status <> 'void')`,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, config, where) => {
+    const sluice = await runNode({ kind: 'filter', config, inputs: { input: orders } });
+    const oracle = await postgresRows({ orders }, `SELECT * FROM orders WHERE ${where}`);
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
+    expect(sluice.rows.length).toBeGreaterThan(0);
+    expect(sluice.rows.length).toBeLessThan(orders.rows.length);
+  });
+
+  it('SQL mode, with the same three-valued logic', async () => {
+    const sql = `NOT ("amount" > 10 AND "paid") OR "customer" IN ('Zoë', '東京') OR "straße" = 'Ring'`;
+    const sluice = await runNode({ kind: 'filter', config: { mode: 'sql', sql }, inputs: { input: orders } });
+    const oracle = await postgresRows({ orders }, `SELECT * FROM orders WHERE ${sql}`);
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
+    expect(sluice.rows.map((r) => Number(r.id)).sort()).toEqual([1, 1, 2, 3, 4, 5, 7]);
+  });
+
+  it.each([
+    ['a nested tree', { rules: [not('or', [rule('amount', 'gt', '1'), rule('customer', 'is_null')])] }],
+    ['SQL mode', { mode: 'sql', sql: 'NOT paid' }],
+  ])('an empty input gives no rows and the same columns (%s)', async (_name, config) => {
+    const sluice = await runNode({ kind: 'filter', config, inputs: { input: { ...orders, rows: [] } } });
+    expect(sluice.rows).toEqual([]);
+    expect(sluice.columns).toEqual(orders.columns.map((c) => c.name));
   });
 });
