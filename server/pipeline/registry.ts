@@ -17,6 +17,7 @@ import { join } from './nodes/join';
 import { limit } from './nodes/limit';
 import { lookup } from './nodes/lookup';
 import { mergeColumns } from './nodes/merge-columns';
+import { parseDates } from './nodes/parse-dates';
 import { renameColumns } from './nodes/rename-columns';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
@@ -28,7 +29,7 @@ import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 
