@@ -154,7 +154,7 @@ export const parseDates = defineNode({
   version: 1,
   category: 'transform',
   label: 'Parse / format dates',
-  icon: '◷',
+  icon: '⧗',
   description:
     'Per column: parses text into a date or timestamp with a strptime format (e.g. %d/%m/%Y %H:%M), or formats a date or timestamp as text with a strftime format. ' +
     'Text that does not match fails the run, naming the column and the value, or becomes NULL; NULL stays NULL. ' +
