@@ -15,17 +15,21 @@ import { fillNulls } from './nodes/fill-nulls';
 import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
 import { limit } from './nodes/limit';
+import { lookup } from './nodes/lookup';
+import { mergeColumns } from './nodes/merge-columns';
+import { parseDates } from './nodes/parse-dates';
 import { renameColumns } from './nodes/rename-columns';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
+import { splitColumn } from './nodes/split-column';
 import { sql } from './nodes/sql';
 import { union } from './nodes/union';
 import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

@@ -154,6 +154,19 @@ describe('expressions', () => {
   it('parenthesises a logical with one item', () => {
     expect(where({ t: 'logical', op: 'OR', items: [{ t: 'isNull', expr: col('a'), negated: false }] })).toBe('(("a" IS NULL))');
   });
+
+  it('renders a lambda with quoted parameters inside a list function call', () => {
+    const upperEach: Expr = { t: 'call', fn: 'list_transform', args: [{ t: 'call', fn: 'string_split', args: [col('a'), param(',')] }, { t: 'lambda', params: ['w"x'], body: { t: 'call', fn: 'upper', args: [col('w"x')] } }] };
+    expect(render(selectAll(table('t'), upperEach))).toEqual({ sql: 'SELECT * FROM "t" WHERE list_transform(string_split("a", $1), lambda "w""x": upper("w""x"))', params: [','] });
+  });
+
+  it('renders the text, list and date functions node kinds call by name, with bound arguments', () => {
+    const call = (fn: 'try_strptime' | 'strftime' | 'timezone' | 'error' | 'concat_ws' | 'list_extract', ...args: Expr[]): Expr => ({ t: 'call', fn, args });
+    expect(where(call('try_strptime', col('a'), param('%d/%m/%Y')))).toBe('try_strptime("a", $1)');
+    expect(where(call('timezone', param('Europe/Paris'), col('a')))).toBe('timezone($1, "a")');
+    expect(where(call('error', call('concat_ws', param(' '), col('a'))))).toBe('error(concat_ws($1, "a"))');
+    expect(where(call('list_extract', col('a'), { t: 'literal', value: 2 }))).toBe('list_extract("a", 2)');
+  });
 });
 
 describe('readCsv', () => {

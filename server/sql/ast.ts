@@ -24,6 +24,12 @@ export type Expr =
   | { t: 'between'; expr: Expr; low: Expr; high: Expr }
   | { t: 'case'; when: { condition: Expr; then: Expr }[]; else?: Expr }
   /**
+   * A DuckDB lambda for list functions (list_transform). Parameter names are
+   * chosen by the compiler, never by users; the body refers to them as columns
+   * (a lambda parameter shadows a column of the same name).
+   */
+  | { t: 'lambda'; params: string[]; body: Expr }
+  /**
    * A user-written DuckDB expression. Only ever built from text that
    * engine/expression-guard.ts accepted (one expression, no subqueries, no table
    * functions); rendered in parentheses so it stays one operand.
@@ -45,7 +51,26 @@ export type ScalarFunction =
   | 'concat'
   | 'length'
   | 'round'
-  | 'date_part';
+  | 'date_part'
+  /** Literal-delimiter split into a list ('' splits into characters). */
+  | 'string_split'
+  | 'regexp_split_to_array'
+  | 'regexp_extract_all'
+  /** 1-based; NULL past the end of the list. */
+  | 'list_extract'
+  | 'list_transform'
+  | 'array_to_string'
+  /** Skips NULL arguments. */
+  | 'concat_ws'
+  | 'left'
+  | 'substr'
+  /** NULL instead of failing when the text does not match the format. */
+  | 'try_strptime'
+  | 'strftime'
+  /** timezone(zone, TIMESTAMP) → the instant; timezone(zone, TIMESTAMPTZ) → wall-clock time in zone. */
+  | 'timezone'
+  /** Fails the query with the given message when evaluated (only for rows that reach it). */
+  | 'error';
 
 export type AggregateFunction =
   | 'count'
@@ -233,6 +258,8 @@ class Renderer {
         return `(${this.expr(e.expr)} BETWEEN ${this.expr(e.low)} AND ${this.expr(e.high)})`;
       case 'case':
         return `CASE ${e.when.map((w) => `WHEN ${this.expr(w.condition)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'lambda':
+        return `lambda ${e.params.map(quoteIdent).join(', ')}: ${this.expr(e.body)}`;
       case 'checkedSql':
         // Parentheses on lines of their own, exactly as expression-guard.ts checked it: a trailing -- comment cannot swallow the ')'.
         return `(\n${e.sql}\n)`;

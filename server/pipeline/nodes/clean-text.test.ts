@@ -87,6 +87,11 @@ describe('clean-text plan', () => {
     );
     expect(rendered.params).toEqual(['a+', 'b']);
   });
+
+  it('title-cases by capitalising each word-or-gap piece in a list_transform lambda', () => {
+    const [op] = cleanText.plan({ nodeId: 'c', config: CleanTextConfig.parse({ steps: [{ column: 'name', operation: 'title_case' }] }), inputs: { input: table('t') }, inputColumns: { input: people.columns.slice(0, 2) }, outputTable: () => 'o' });
+    expect(renderSelect((op as { query: Select }).query, { resolveFile: () => '' }).sql).toMatchInlineSnapshot(`"SELECT "id", array_to_string(list_transform(regexp_extract_all(lower("name"), '[\\pL\\pM\\pN]+|[^\\pL\\pM\\pN]+'), lambda "piece": concat(upper(left("piece", 1)), substr("piece", 2))), '') AS "name" FROM "t""`);
+  });
 });
 
 describe('clean-text rows', () => {
@@ -105,6 +110,33 @@ describe('clean-text rows', () => {
     );
     expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
     expect(normalizeRows(sluice.rows).find((r) => r.id === 2)).toMatchObject({ name: 'ZOË ÅNGSTRÖM', email: null, phone: null });
+  });
+
+  it('title-cases like PostgreSQL initcap: words are runs of letters and digits, duplicates and NULLs included', async () => {
+    const titles: TestInput = {
+      columns: [{ name: 't', type: 'string' }],
+      rows: [
+        { t: 'hello wORLD' },
+        { t: "o'neil-smith mcDONALD" },
+        { t: '3rd street, 10TH floor' },
+        { t: 'zoë ÅNGSTRÖM éCOLE' },
+        { t: 'zoë ÅNGSTRÖM éCOLE' },
+        { t: 'στρατός δΡΟΜΟΣ' },
+        { t: '東京 tokyo' },
+        { t: '  two\t\nlines  ' },
+        { t: null },
+      ],
+    };
+    const sluice = await runNode({ kind: 'clean-text', config: { steps: [{ column: 't', operation: 'title_case' }] }, inputs: { input: titles } });
+    const oracle = await postgresRows({ titles }, 'SELECT initcap(t) AS t FROM titles');
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
+    expect(sluice.rows.map((r) => r.t)).toContain("O'Neil-Smith Mcdonald");
+  });
+
+  it('title-cases a word with a combining accent as one word (PostgreSQL initcap splits it there)', async () => {
+    const input: TestInput = { columns: [{ name: 't', type: 'string' }], rows: [{ t: 'cafe\u0301s ope\u0301ra' }] };
+    const sluice = await runNode({ kind: 'clean-text', config: { steps: [{ column: 't', operation: 'title_case' }] }, inputs: { input } });
+    expect(sluice.rows).toEqual([{ t: 'Cafe\u0301s Ope\u0301ra' }]);
   });
 
   it('handles an empty input', async () => {

@@ -8,6 +8,7 @@ const CleanOperations = {
   trim: 'trim surrounding whitespace',
   lower: 'lower case',
   upper: 'upper case',
+  title_case: 'title case (each word capitalised)',
   collapse_whitespace: 'collapse runs of whitespace to one space',
   strip_html: 'strip HTML tags',
   regex_replace: 'regex replace',
@@ -19,6 +20,13 @@ const operationNames = Object.keys(CleanOperations) as [CleanOperation, ...Clean
 
 /** Deliberately loose: one @, no whitespace, a dot in the domain. */
 export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+/**
+ * Title case splits text into words and gaps: a word is a maximal run of
+ * letters, combining marks and digits (Unicode L, M, N), anything else is a
+ * gap. Each piece is lower-cased, then its first character upper-cased (a no-op
+ * for gaps and for words starting with a digit: "3rd" stays "3rd").
+ */
+export const WORD_OR_GAP_PATTERN = '[\\pL\\pM\\pN]+|[^\\pL\\pM\\pN]+';
 /** Phone numbers with fewer digits than this become NULL. */
 export const MIN_PHONE_DIGITS = 7;
 
@@ -62,7 +70,10 @@ function stepIssues(step: CleanStep, i: number, columns: Column[]): NodeIssue[] 
   return [];
 }
 
-const call = (fn: 'trim' | 'lower' | 'upper' | 'regexp_replace' | 'regexp_matches' | 'length' | 'starts_with' | 'concat', ...args: Expr[]): Expr => ({ t: 'call', fn, args });
+const call = (
+  fn: 'trim' | 'lower' | 'upper' | 'regexp_replace' | 'regexp_matches' | 'length' | 'starts_with' | 'concat' | 'regexp_extract_all' | 'list_transform' | 'array_to_string' | 'left' | 'substr',
+  ...args: Expr[]
+): Expr => ({ t: 'call', fn, args });
 const global = (): Expr => ({ t: 'literal', value: 'g' });
 const replaceAll = (e: Expr, pattern: string, replacement: string): Expr => call('regexp_replace', e, { t: 'literal', value: pattern }, { t: 'literal', value: replacement }, global());
 
@@ -73,6 +84,12 @@ function stepExpr(step: CleanStep, e: Expr): Expr {
     case 'lower':
     case 'upper':
       return call(step.operation, e);
+    case 'title_case': {
+      const pieces = call('regexp_extract_all', call('lower', e), { t: 'literal', value: WORD_OR_GAP_PATTERN });
+      const piece = col('piece');
+      const capitalise: Expr = { t: 'lambda', params: ['piece'], body: call('concat', call('upper', call('left', piece, { t: 'literal', value: 1 })), call('substr', piece, { t: 'literal', value: 2 })) };
+      return call('array_to_string', call('list_transform', pieces, capitalise), { t: 'literal', value: '' });
+    }
     case 'collapse_whitespace':
       return replaceAll(e, '\\s+', ' ');
     case 'strip_html':
@@ -105,7 +122,7 @@ export const cleanText = defineNode({
   label: 'Clean text',
   icon: '¶',
   description:
-    'Cleans text columns in place with a list of steps applied in order: trim, lower or upper case, collapse whitespace, strip HTML tags, regex replace, normalise emails (trimmed, lower case, optionally NULL when not email-like) and phone numbers (digits and a leading +, NULL with fewer than 7 digits). Several steps on one column compose; names and types stay the same.',
+    'Cleans text columns in place with a list of steps applied in order: trim, lower or upper case, title case (each word’s first letter upper, the rest lower; a word is a run of letters, marks and digits, so "o’neil-smith" becomes "O’Neil-Smith"), collapse whitespace, strip HTML tags, regex replace, normalise emails (trimmed, lower case, optionally NULL when not email-like) and phone numbers (digits and a leading +, NULL with fewer than 7 digits). Several steps on one column compose; names and types stay the same.',
   ports: { inputs: [{ name: 'input', label: 'Rows' }], outputs: [{ name: 'output', label: 'Cleaned rows' }] },
   config: CleanTextConfig,
   initialConfig: { steps: [{ column: '', operation: 'trim', pattern: '', replacement: '', nullIfInvalid: false }] },

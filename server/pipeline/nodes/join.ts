@@ -49,7 +49,7 @@ type Side = 'left' | 'right';
 
 const isNumeric = (t: ColumnType) => t === 'integer' || t === 'float';
 /** Keys compare when their types are equal or both numeric (integer = float compares as float). */
-const comparable = (a: ColumnType, b: ColumnType) => a === b || (isNumeric(a) && isNumeric(b));
+export const comparable = (a: ColumnType, b: ColumnType) => a === b || (isNumeric(a) && isNumeric(b));
 const common = (a: ColumnType, b: ColumnType): ColumnType => (a === b ? a : 'float');
 
 const qualified = (table: string, name: string): Expr => ({ t: 'column', name, table });
@@ -167,7 +167,7 @@ function joinShape(config: JoinConfig, left: Column[], right: Column[]): JoinSha
 }
 
 /** Gives an input relation the alias the join condition refers to. */
-function aliased(relation: Relation, alias: string): Relation {
+export function aliased(relation: Relation, alias: string): Relation {
   switch (relation.t) {
     case 'table':
     case 'subquery':
