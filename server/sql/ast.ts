@@ -13,7 +13,8 @@ export type Expr =
   | { t: 'literal'; value: SqlValue }
   /** `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing. */
   | { t: 'cast'; expr: Expr; to: ColumnType; orNull?: boolean }
-  | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>='; left: Expr; right: Expr }
+  /** IS NOT DISTINCT FROM: equality under which NULL matches NULL (join keys that may be NULL). */
+  | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>=' | 'IS NOT DISTINCT FROM'; left: Expr; right: Expr }
   | { t: 'logical'; op: 'AND' | 'OR'; items: Expr[] }
   | { t: 'not'; expr: Expr }
   | { t: 'isNull'; expr: Expr; negated: boolean }
@@ -23,6 +24,15 @@ export type Expr =
   | { t: 'in'; expr: Expr; list: Expr[]; negated: boolean }
   | { t: 'between'; expr: Expr; low: Expr; high: Expr }
   | { t: 'case'; when: { condition: Expr; then: Expr }[]; else?: Expr }
+  /** A list value, `[a, b]`. */
+  | { t: 'list'; items: Expr[] }
+  /**
+   * One row per element of `list` (a select item; several in one SELECT are
+   * zipped). `position`: the element's 1-based position instead of the element.
+   */
+  | { t: 'unnest'; list: Expr; position?: boolean }
+  /** A fixed interval of a whole number of units, e.g. INTERVAL 15 MINUTE. */
+  | { t: 'interval'; amount: number; unit: IntervalUnit }
   /**
    * A user-written DuckDB expression. Only ever built from text that
    * engine/expression-guard.ts accepted (one expression, no subqueries, no table
@@ -45,7 +55,19 @@ export type ScalarFunction =
   | 'concat'
   | 'length'
   | 'round'
-  | 'date_part';
+  | 'date_part'
+  | 'json_extract_string'
+  | 'json_valid'
+  | 'json_type'
+  | 'json_object'
+  | 'time_bucket'
+  | 'generate_series'
+  | 'len'
+  | 'left'
+  /** Fails the query with its argument as the message (row context for bad data). */
+  | 'error';
+
+export type IntervalUnit = 'second' | 'minute' | 'hour' | 'day' | 'week';
 
 export type AggregateFunction =
   | 'count'
@@ -233,6 +255,13 @@ class Renderer {
         return `(${this.expr(e.expr)} BETWEEN ${this.expr(e.low)} AND ${this.expr(e.high)})`;
       case 'case':
         return `CASE ${e.when.map((w) => `WHEN ${this.expr(w.condition)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
+      case 'list':
+        return `[${this.list(e.items)}]`;
+      case 'unnest':
+        return e.position ? `generate_subscripts(${this.expr(e.list)}, 1)` : `unnest(${this.expr(e.list)})`;
+      case 'interval':
+        if (e.amount < 1) throw new Error(`Expected a positive interval, got ${e.amount}`);
+        return `INTERVAL ${nonNegativeInteger(e.amount)} ${e.unit.toUpperCase()}`;
       case 'checkedSql':
         // Parentheses on lines of their own, exactly as expression-guard.ts checked it: a trailing -- comment cannot swallow the ')'.
         return `(\n${e.sql}\n)`;
