@@ -256,6 +256,11 @@ describe('lists, unnest, intervals and NULL-safe equality (reshaping nodes)', ()
     expect(render(selectAll(table('t'), { t: 'compare', op: 'IS NOT DISTINCT FROM', left: col('a'), right: param(null) })).sql).toBe('SELECT * FROM "t" WHERE ("a" IS NOT DISTINCT FROM $1)');
   });
 
+  it('renders a TIMESTAMPTZ step converted back to naive UTC', () => {
+    const utc: Expr = { t: 'call', fn: 'timezone', args: [{ t: 'literal', value: 'UTC' }, { t: 'cast', expr: col('at'), to: 'timestamptz', orNull: true }] };
+    expect(render(items(utc)).sql).toBe(`SELECT timezone('UTC', TRY_CAST("at" AS TIMESTAMPTZ)) FROM "t"`);
+  });
+
   it('renders error() like any function, its message bound', () => {
     const failing: Expr = { t: 'call', fn: 'error', args: [{ t: 'call', fn: 'concat', args: [param('Row value: '), { t: 'call', fn: 'left', args: [col('doc'), { t: 'literal', value: 200 }] }] }] };
     expect(render(items(failing)).sql).toBe('SELECT error(concat($1, left("doc", 200))) FROM "t"');

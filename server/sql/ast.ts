@@ -11,8 +11,11 @@ export type Expr =
   | { t: 'column'; name: string; table?: string }
   | { t: 'param'; value: SqlValue }
   | { t: 'literal'; value: SqlValue }
-  /** `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing. */
-  | { t: 'cast'; expr: Expr; to: ColumnType; orNull?: boolean }
+  /**
+   * `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing.
+   * 'timestamptz' only as a step: text with a UTC offset, then timezone('UTC', …) back to a naive UTC timestamp.
+   */
+  | { t: 'cast'; expr: Expr; to: ColumnType | 'timestamptz'; orNull?: boolean }
   /** IS NOT DISTINCT FROM: equality under which NULL matches NULL (join keys that may be NULL). */
   | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>=' | 'IS NOT DISTINCT FROM'; left: Expr; right: Expr }
   | { t: 'logical'; op: 'AND' | 'OR'; items: Expr[] }
@@ -64,6 +67,7 @@ export type ScalarFunction =
   | 'generate_series'
   | 'len'
   | 'left'
+  | 'timezone'
   /** Fails the query with its argument as the message (row context for bad data). */
   | 'error';
 
@@ -224,7 +228,7 @@ class Renderer {
       case 'literal':
         return literal(e.value);
       case 'cast':
-        return `${e.orNull ? 'TRY_CAST' : 'CAST'}(${this.expr(e.expr)} AS ${duckDbTypeOf[e.to]})`;
+        return `${e.orNull ? 'TRY_CAST' : 'CAST'}(${this.expr(e.expr)} AS ${e.to === 'timestamptz' ? 'TIMESTAMPTZ' : duckDbTypeOf[e.to]})`;
       case 'compare':
         return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
       case 'logical':
