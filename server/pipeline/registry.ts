@@ -23,12 +23,13 @@ import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
 import { sql } from './nodes/sql';
 import { union } from './nodes/union';
+import { unnestArray } from './nodes/unnest-array';
 import { unpivot } from './nodes/unpivot';
 import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, pivot, unpivot, flattenJson] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, pivot, unpivot, flattenJson, unnestArray] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

@@ -37,10 +37,10 @@ const QUOTED_CHARACTERS = 200;
 const UTC_OFFSET = '(Z|z|[+-]\\d{2}(:?\\d{2})?)$';
 
 const call = (fn: 'json_extract_string' | 'json_valid' | 'error' | 'concat' | 'left' | 'regexp_matches' | 'timezone', ...args: Expr[]): Expr => ({ t: 'call', fn, args });
-const quoted = (e: Expr): Expr => call('left', e, { t: 'literal', value: QUOTED_CHARACTERS });
+export const quoted = (e: Expr): Expr => call('left', e, { t: 'literal', value: QUOTED_CHARACTERS });
 
-/** The extracted text as `type`, NULL when it does not convert; offsets in timestamp text are honoured. */
-function converted(text: Expr, type: ColumnType): Expr {
+/** JSON value text as `type`, NULL when it does not convert; offsets in timestamp text are honoured. */
+export function fromJsonText(text: Expr, type: ColumnType): Expr {
   if (type === 'string') return text;
   if (type !== 'timestamp') return { t: 'cast', expr: text, to: type, orNull: true };
   // A plain TIMESTAMP cast drops the offset ('10:00+02:00' would stay 10:00); TIMESTAMPTZ reads it.
@@ -55,7 +55,7 @@ function converted(text: Expr, type: ColumnType): Expr {
 function fieldExpr(config: FlattenJsonConfig, field: JsonField): Expr {
   const source = col(config.column);
   const text = call('json_extract_string', source, param(jsonPath(field.path)));
-  const value = converted(text, field.type);
+  const value = fromJsonText(text, field.type);
   const valid = call('json_valid', source);
   if (config.onInvalid === 'null') return { t: 'case', when: [{ condition: valid, then: value }] };
   const when = [{ condition: { t: 'not', expr: valid } as Expr, then: call('error', call('concat', param(`Column "${config.column}" holds text that is not valid JSON: `), quoted(source))) }];
