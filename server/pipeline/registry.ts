@@ -9,6 +9,7 @@ import { deriveColumns } from './nodes/derive-columns';
 import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
+import { graphOutput } from './nodes/graph-output';
 import { flattenJson } from './nodes/flatten-json';
 import { cleanText } from './nodes/clean-text';
 import { dateParts } from './nodes/date-parts';
@@ -30,7 +31,7 @@ import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, pivot, unpivot, flattenJson, unnestArray, resample] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 
