@@ -318,7 +318,11 @@ function planStages(order: string[], graph: PipelineGraph, states: Map<string, N
   });
   if (!optimize) return { stages };
   // Narrow only what stays materialised; inside a fused statement DuckDB prunes by itself.
-  return { stages: fuseStages(stages).map((s) => ({ ...s, ops: s.ops.map((op) => pruned(op, s.id, s.outputTables, handedOn, facts)) })) };
+  const failsOnData = (stage: Stage) => {
+    const state = states.get(stage.id);
+    return state?.def.failsOnData?.(state.config) ?? false;
+  };
+  return { stages: fuseStages(stages, failsOnData).map((s) => ({ ...s, ops: s.ops.map((op) => pruned(op, s.id, s.outputTables, handedOn, facts)) })) };
 }
 
 /** A materialisation narrowed to the columns downstream reads, when that is fewer than the node produces. */

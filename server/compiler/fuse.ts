@@ -11,8 +11,12 @@ import type { Stage } from './compile';
 type QueryOp = Extract<StageOp, { query: Select }>;
 const isQueryOp = (op: StageOp): op is QueryOp => 'query' in op;
 
-/** `stages` in data-flow order; returns the fused plan's stages, still in data-flow order. */
-export function fuseStages(stages: readonly Stage[]): Stage[] {
+/**
+ * `stages` in data-flow order; returns the fused plan's stages, still in
+ * data-flow order. A stage `endsFusion` says so is never inlined into another
+ * (its failures must name it), though others may still be inlined into it.
+ */
+export function fuseStages(stages: readonly Stage[], endsFusion: (stage: Stage) => boolean = () => false): Stage[] {
   const producerOf = new Map<string, string>();
   for (const s of stages) for (const table of Object.values(s.outputTables)) producerOf.set(table, s.id);
 
@@ -39,7 +43,7 @@ export function fuseStages(stages: readonly Stage[]): Stage[] {
     const producer = byId.get(original.id);
     const only = producer?.ops.length === 1 ? producer.ops[0] : undefined;
     const tables = producer ? Object.values(producer.outputTables) : [];
-    if (!producer || only?.op !== 'materialize' || tables.length !== 1 || tables[0] !== only.table) continue;
+    if (!producer || only?.op !== 'materialize' || tables.length !== 1 || tables[0] !== only.table || endsFusion(original)) continue;
     const table = only.table;
     const reader = readers.get(table);
     if (pinned.has(table) || reader?.length !== 1 || reader[0] === undefined) continue;

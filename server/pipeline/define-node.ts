@@ -154,6 +154,12 @@ export interface NodeDefinition<Config = unknown> {
    *   given flows out unchanged, so it needs only what downstream reads.
    */
   columnReads?: 'all' | 'lineage' | 'passThrough';
+  /**
+   * Whether the plan can fail on particular rows (a strict cast, a user SQL
+   * expression, an error() for bad data). Such a node ends its fused stage, so
+   * a failure is reported on it and not on whatever node it was fused into.
+   */
+  failsOnData?: (config: Config) => boolean;
 }
 
 /** Keeps each declaration's Config type while the registry stores them side by side. */

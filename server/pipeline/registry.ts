@@ -9,6 +9,8 @@ import { deriveColumns } from './nodes/derive-columns';
 import { dropColumns } from './nodes/drop-columns';
 import { fileSink } from './nodes/file-sink';
 import { filter } from './nodes/filter';
+import { graphOutput } from './nodes/graph-output';
+import { flattenJson } from './nodes/flatten-json';
 import { cleanText } from './nodes/clean-text';
 import { dateParts } from './nodes/date-parts';
 import { fillNulls } from './nodes/fill-nulls';
@@ -19,17 +21,21 @@ import { lookup } from './nodes/lookup';
 import { mergeColumns } from './nodes/merge-columns';
 import { parseDates } from './nodes/parse-dates';
 import { renameColumns } from './nodes/rename-columns';
+import { pivot } from './nodes/pivot';
+import { resample } from './nodes/resample';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
 import { splitColumn } from './nodes/split-column';
 import { sql } from './nodes/sql';
 import { union } from './nodes/union';
+import { unnestArray } from './nodes/unnest-array';
+import { unpivot } from './nodes/unpivot';
 import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

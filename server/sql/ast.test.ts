@@ -240,3 +240,42 @@ describe('checkedQuery relations (SQL node)', () => {
     expect(render(q).sql).toBe('SELECT * FROM (SELECT * FROM (\nSELECT 1\n) AS "sql") AS "q"');
   });
 });
+
+describe('lists, unnest, intervals and NULL-safe equality (reshaping nodes)', () => {
+  const items = (...exprs: Expr[]): Select => ({ t: 'select', items: exprs.map((expr) => ({ expr })), from: table('t') });
+
+  it('renders list values, binding their elements', () => {
+    const { sql, params } = render(items({ t: 'list', items: [param('a"b'), col('x')] }, { t: 'list', items: [] }));
+    expect(sql).toBe('SELECT [$1, "x"], [] FROM "t"');
+    expect(params).toEqual(['a"b']);
+  });
+
+  it('renders unnest and the 1-based position of each element', () => {
+    const list: Expr = { t: 'call', fn: 'json_extract_string', args: [col('tags'), param('$[*]')] };
+    const { sql, params } = render(items({ t: 'unnest', list }, { t: 'unnest', list, position: true }));
+    expect(sql).toBe('SELECT unnest(json_extract_string("tags", $1)), generate_subscripts(json_extract_string("tags", $2), 1) FROM "t"');
+    expect(params).toEqual(['$[*]', '$[*]']);
+  });
+
+  it('renders whole-number intervals and refuses others', () => {
+    const bucket = (amount: number): Expr => ({ t: 'call', fn: 'time_bucket', args: [{ t: 'interval', amount, unit: 'minute' }, col('at')] });
+    expect(render(items(bucket(15), { t: 'interval', amount: 1, unit: 'week' })).sql).toBe('SELECT time_bucket(INTERVAL 15 MINUTE, "at"), INTERVAL 1 WEEK FROM "t"');
+    expect(() => render(items(bucket(0)))).toThrow(/positive interval/);
+    expect(() => render(items(bucket(1.5)))).toThrow(/non-negative integer/);
+    expect(() => render(items(bucket(-2)))).toThrow(/positive interval/);
+  });
+
+  it('renders IS NOT DISTINCT FROM as a comparison', () => {
+    expect(render(selectAll(table('t'), { t: 'compare', op: 'IS NOT DISTINCT FROM', left: col('a'), right: param(null) })).sql).toBe('SELECT * FROM "t" WHERE ("a" IS NOT DISTINCT FROM $1)');
+  });
+
+  it('renders a TIMESTAMPTZ step converted back to naive UTC', () => {
+    const utc: Expr = { t: 'call', fn: 'timezone', args: [{ t: 'literal', value: 'UTC' }, { t: 'cast', expr: col('at'), to: 'timestamptz', orNull: true }] };
+    expect(render(items(utc)).sql).toBe(`SELECT timezone('UTC', TRY_CAST("at" AS TIMESTAMPTZ)) FROM "t"`);
+  });
+
+  it('renders error() like any function, its message bound', () => {
+    const failing: Expr = { t: 'call', fn: 'error', args: [{ t: 'call', fn: 'concat', args: [param('Row value: '), { t: 'call', fn: 'left', args: [col('doc'), { t: 'literal', value: 200 }] }] }] };
+    expect(render(items(failing)).sql).toBe('SELECT error(concat($1, left("doc", 200))) FROM "t"');
+  });
+});

@@ -11,9 +11,13 @@ export type Expr =
   | { t: 'column'; name: string; table?: string }
   | { t: 'param'; value: SqlValue }
   | { t: 'literal'; value: SqlValue }
-  /** `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing. */
-  | { t: 'cast'; expr: Expr; to: ColumnType; orNull?: boolean }
-  | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>='; left: Expr; right: Expr }
+  /**
+   * `orNull`: TRY_CAST, a value that does not convert becomes NULL instead of failing.
+   * 'timestamptz' only as a step: text with a UTC offset, then timezone('UTC', …) back to a naive UTC timestamp.
+   */
+  | { t: 'cast'; expr: Expr; to: ColumnType | 'timestamptz'; orNull?: boolean }
+  /** IS NOT DISTINCT FROM: equality under which NULL matches NULL (join keys that may be NULL). */
+  | { t: 'compare'; op: '=' | '<>' | '<' | '<=' | '>' | '>=' | 'IS NOT DISTINCT FROM'; left: Expr; right: Expr }
   | { t: 'logical'; op: 'AND' | 'OR'; items: Expr[] }
   | { t: 'not'; expr: Expr }
   | { t: 'isNull'; expr: Expr; negated: boolean }
@@ -23,6 +27,15 @@ export type Expr =
   | { t: 'in'; expr: Expr; list: Expr[]; negated: boolean }
   | { t: 'between'; expr: Expr; low: Expr; high: Expr }
   | { t: 'case'; when: { condition: Expr; then: Expr }[]; else?: Expr }
+  /** A list value, `[a, b]`. */
+  | { t: 'list'; items: Expr[] }
+  /**
+   * One row per element of `list` (a select item; several in one SELECT are
+   * zipped). `position`: the element's 1-based position instead of the element.
+   */
+  | { t: 'unnest'; list: Expr; position?: boolean }
+  /** A fixed interval of a whole number of units, e.g. INTERVAL 15 MINUTE. */
+  | { t: 'interval'; amount: number; unit: IntervalUnit }
   /**
    * A DuckDB lambda for list functions (list_transform). Parameter names are
    * chosen by the compiler, never by users; the body refers to them as columns
@@ -70,7 +83,17 @@ export type ScalarFunction =
   /** timezone(zone, TIMESTAMP) → the instant; timezone(zone, TIMESTAMPTZ) → wall-clock time in zone. */
   | 'timezone'
   /** Fails the query with the given message when evaluated (only for rows that reach it). */
+  | 'json_extract_string'
+  | 'json_valid'
+  | 'json_type'
+  | 'json_object'
+  | 'time_bucket'
+  | 'generate_series'
+  | 'len'
+  /** Fails the query with its argument as the message (row context for bad data). */
   | 'error';
+
+export type IntervalUnit = 'second' | 'minute' | 'hour' | 'day' | 'week';
 
 export type AggregateFunction =
   | 'count'
@@ -227,7 +250,7 @@ class Renderer {
       case 'literal':
         return literal(e.value);
       case 'cast':
-        return `${e.orNull ? 'TRY_CAST' : 'CAST'}(${this.expr(e.expr)} AS ${duckDbTypeOf[e.to]})`;
+        return `${e.orNull ? 'TRY_CAST' : 'CAST'}(${this.expr(e.expr)} AS ${e.to === 'timestamptz' ? 'TIMESTAMPTZ' : duckDbTypeOf[e.to]})`;
       case 'compare':
         return `(${this.expr(e.left)} ${e.op} ${this.expr(e.right)})`;
       case 'logical':
@@ -260,6 +283,13 @@ class Renderer {
         return `CASE ${e.when.map((w) => `WHEN ${this.expr(w.condition)} THEN ${this.expr(w.then)}`).join(' ')}${e.else ? ` ELSE ${this.expr(e.else)}` : ''} END`;
       case 'lambda':
         return `lambda ${e.params.map(quoteIdent).join(', ')}: ${this.expr(e.body)}`;
+      case 'list':
+        return `[${this.list(e.items)}]`;
+      case 'unnest':
+        return e.position ? `generate_subscripts(${this.expr(e.list)}, 1)` : `unnest(${this.expr(e.list)})`;
+      case 'interval':
+        if (e.amount < 1) throw new Error(`Expected a positive interval, got ${e.amount}`);
+        return `INTERVAL ${nonNegativeInteger(e.amount)} ${e.unit.toUpperCase()}`;
       case 'checkedSql':
         // Parentheses on lines of their own, exactly as expression-guard.ts checked it: a trailing -- comment cannot swallow the ')'.
         return `(\n${e.sql}\n)`;

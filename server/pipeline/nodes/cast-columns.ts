@@ -63,6 +63,7 @@ export const castColumns = defineNode({
   kind: 'cast-columns',
   version: 1,
   category: 'transform',
+  failsOnData: (config) => config.onError === 'fail',
   label: 'Cast columns',
   icon: '⇌',
   description:

@@ -19,6 +19,7 @@ export const deriveColumns = defineNode({
   kind: 'derive-columns',
   version: 1,
   category: 'transform',
+  failsOnData: () => true,
   label: 'Derive columns',
   icon: '∑',
   description:

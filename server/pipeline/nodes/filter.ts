@@ -191,6 +191,7 @@ export const filter = defineNode<FilterConfig>({
   kind: 'filter',
   version: 1,
   category: 'transform',
+  failsOnData: (config) => config.mode === 'sql',
   columnReads: 'passThrough',
   label: 'Filter',
   icon: '▽',

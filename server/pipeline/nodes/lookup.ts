@@ -145,6 +145,7 @@ export const lookup = defineNode({
   kind: 'lookup',
   version: 1,
   category: 'transform',
+  failsOnData: (config) => config.onDuplicateKeys === 'fail',
   label: 'Lookup (enrich)',
   icon: '⌕',
   description:

@@ -153,6 +153,7 @@ export const parseDates = defineNode({
   kind: 'parse-dates',
   version: 1,
   category: 'transform',
+  failsOnData: (config) => config.onError === 'fail',
   label: 'Parse / format dates',
   icon: '⧗',
   description:

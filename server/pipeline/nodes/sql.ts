@@ -21,6 +21,7 @@ export const sql = defineNode({
   kind: 'sql',
   version: 1,
   category: 'transform',
+  failsOnData: () => true,
   label: 'SQL',
   icon: 'SQL',
   description:
