@@ -37,7 +37,8 @@ function explainJsonError(message: string, file: string, nodeId: string): AppErr
 }
 
 function explainParquetError(message: string, file: string, nodeId: string): AppError | undefined {
-  const missing = /Referenced column "([^"]*)" not found/.exec(message);
+  // The second form appears when the missing column's name is also the alias it is cast to.
+  const missing = /Referenced column "([^"]*)" not found/.exec(message) ?? /Column "([^"]*)" referenced that exists in the SELECT clause/.exec(message);
   if (missing) return new AppError('FILE_MALFORMED', `Column "${missing[1] ?? ''}" is not in "${file}"; read the file's columns again`, { nodeId });
   if (/parquet|magic bytes|Invalid Input Error|IO Error/i.test(message)) {
     return new AppError('FILE_MALFORMED', `"${file}" could not be read as Parquet: ${message.replace(/^[A-Za-z ]+Error: /, '')}`, { nodeId });
