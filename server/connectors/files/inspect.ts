@@ -11,7 +11,7 @@ async function describe(absolutePath: string, tempDir: string, relation: string)
   const session = await openDuckSession(tempDir, { threads: 1, allowedFiles: [absolutePath] });
   try {
     const reader = await session.connection.runAndReadAll(`DESCRIBE SELECT * FROM ${relation}`);
-    return reader.getRowObjectsJson().map((r) => ({ name: String(r.column_name), type: columnTypeFromDuckDb(String(r.column_type)) }));
+    return reader.getRows().map(([name, type]) => ({ name: typeof name === 'string' ? name : '', type: columnTypeFromDuckDb(typeof type === 'string' ? type : '') }));
   } finally {
     session.close();
   }
