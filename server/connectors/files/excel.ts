@@ -207,7 +207,8 @@ export async function inspectExcel(absolutePath: string): Promise<InspectedExcel
     for await (const row of sheet) {
       const values = Array.isArray(row.values) ? (row.values as unknown[]) : [];
       if (row.number === 1) {
-        names = values.slice(1).map((v, i) => plainText(cellValue(v)).trim() || `column_${i + 1}`);
+        // Array.from visits the holes exceljs leaves for empty cells, which map would skip.
+        names = Array.from(values.slice(1), (v, i) => plainText(cellValue(v)).trim() || `column_${i + 1}`);
         continue;
       }
       samples.push(values.slice(1));
