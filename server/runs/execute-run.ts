@@ -10,12 +10,15 @@ import { AppError, errorMessage } from '../errors';
 import type { VisualPipeline } from '../pipeline/model';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
+import { env } from '../env';
 
 export interface ExecuteRunDeps {
   db: Prisma;
   bus: RunEventBus;
   dataDir: string;
   signal?: AbortSignal;
+  /** Server folders sources may read as alias:path; default: SLUICE_ALLOWED_DIRS. */
+  readDirectories?: Readonly<Record<string, string>>;
 }
 
 export type ExecuteRunOutcome = 'succeeded' | 'failed' | 'skipped';
@@ -90,6 +93,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     const result = await executePlan(compiled.plan, {
       workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
       tempDir: path.join(deps.dataDir, 'tmp', runId),
+      readDirectories: deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
       onStage,
       onLog,
       ...(deps.signal ? { signal: deps.signal } : {}),
