@@ -20,4 +20,18 @@ describe('parseEnv', () => {
       /PORT: .*\n.*DATABASE_URL: must be a postgresql:\/\/ URL\n.*SLUICE_EMBEDDED_WORKER/,
     );
   });
+
+  it('reads allowed server folders with their aliases', () => {
+    expect(parseEnv({}).SLUICE_ALLOWED_DIRS).toEqual({});
+    expect(parseEnv({ SLUICE_ALLOWED_DIRS: '/srv/Shared:exports=/mnt/data/out/' }).SLUICE_ALLOWED_DIRS).toEqual({ shared: '/srv/Shared', exports: '/mnt/data/out' });
+  });
+
+  it.each([
+    ['a relative folder', 'data/in', /not an absolute folder path/],
+    ['the root', 'root=/', /not an absolute folder path/],
+    ['an alias twice', '/a/x:/b/x', /alias "x" is used twice|"x" is not a usable alias/],
+    ['an unusable alias', 'Big Alias=/srv/x', /not a usable alias/],
+  ])('refuses %s in SLUICE_ALLOWED_DIRS', (_what, value, message) => {
+    expect(() => parseEnv({ SLUICE_ALLOWED_DIRS: value })).toThrow(message);
+  });
 });

@@ -7,6 +7,30 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/**
+ * SLUICE_ALLOWED_DIRS: server folders that sources may read, colon-separated.
+ * Each entry is `alias=/absolute/path`, or just `/absolute/path` (alias: the
+ * folder's name, lowercased). Pipelines name files in them as `alias:relative/path`.
+ */
+export const AllowedDirsSchema = z.string().transform((value, ctx) => {
+  const dirs: Record<string, string> = {};
+  for (const entry of value.split(':').filter((e) => e.trim() !== '')) {
+    const m = /^([^=/]+)=(.*)$/.exec(entry.trim());
+    const folder = (m ? (m[2] ?? '') : entry).trim();
+    const alias = m ? (m[1] ?? '').trim() : path.basename(folder).toLowerCase();
+    if (!path.isAbsolute(folder) || path.resolve(folder) === path.parse(folder).root) {
+      ctx.addIssue({ code: 'custom', message: `"${folder}" is not an absolute folder path (and not the root)` });
+    } else if (!/^[a-z][a-z0-9_-]{1,31}$/.test(alias)) {
+      ctx.addIssue({ code: 'custom', message: `"${alias}" is not a usable alias (2–32 lowercase letters, digits, - or _); write alias=${folder}` });
+    } else if (Object.hasOwn(dirs, alias)) {
+      ctx.addIssue({ code: 'custom', message: `the alias "${alias}" is used twice; write alias=/path for one of them` });
+    } else {
+      dirs[alias] = path.resolve(folder);
+    }
+  }
+  return dirs;
+});
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -24,6 +48,7 @@ const EnvSchema = z.object({
   SLUICE_EMBEDDED_WORKER: booleanFlag.optional(),
   SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SLUICE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
+  SLUICE_ALLOWED_DIRS: AllowedDirsSchema.default({}),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
   /** Starting a run answers BUSY while this many runs wait in the queue. */
   SLUICE_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).default(5000),

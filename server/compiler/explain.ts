@@ -2,7 +2,7 @@
 // the SQL it will run (file paths shown relative to the workspace; bound values
 // listed apart, as the engine binds them).
 import { quoteIdent, quoteString, renderSelect, type RenderContext, type SqlValue } from '../sql/ast';
-import type { StageOp } from '../sql/ops';
+import { copyOptions, type StageOp } from '../sql/ops';
 import type { ExecutionPlan } from './compile';
 
 export interface ExplainedStep {
@@ -28,9 +28,10 @@ function explainOp(op: StageOp): ExplainedStep {
     }
     case 'writeFile': {
       const q = renderSelect(op.query, shownPaths);
-      const format = op.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
-      return { op: op.op, sql: `COPY (${q.sql}) TO ${quoteString(`workspace:${op.file.workspacePath}`)} (${format})`, params: q.params };
+      return { op: op.op, sql: `COPY (${q.sql}) TO ${quoteString(`workspace:${op.file.workspacePath}`)} (${copyOptions(op)})`, params: q.params };
     }
+    case 'loadExcel':
+      return { op: op.op, sql: `-- stream ${op.file.workspacePath}${op.sheet ? ` sheet ${op.sheet}` : ''}${op.range ? ` range ${op.range}` : ''} into ${quoteIdent(op.table)} (${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`, params: [] };
     case 'checkCsvHeader':
       return { op: op.op, sql: `-- check that the header of ${op.file.workspacePath} is: ${op.expected.join(', ')}`, params: [] };
     case 'failOnCsvRejects':

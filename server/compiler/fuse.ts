@@ -43,7 +43,8 @@ export function fuseStages(stages: readonly Stage[], endsFusion: (stage: Stage) 
     const producer = byId.get(original.id);
     const only = producer?.ops.length === 1 ? producer.ops[0] : undefined;
     const tables = producer ? Object.values(producer.outputTables) : [];
-    if (!producer || only?.op !== 'materialize' || tables.length !== 1 || tables[0] !== only.table || endsFusion(original)) continue;
+    // Sources stay stages of their own: their failures and the rows they read are theirs.
+    if (!producer || producer.dependsOn.length === 0 || only?.op !== 'materialize' || tables.length !== 1 || tables[0] !== only.table || endsFusion(original)) continue;
     const table = only.table;
     const reader = readers.get(table);
     if (pinned.has(table) || reader?.length !== 1 || reader[0] === undefined) continue;

@@ -210,6 +210,7 @@ describe('sniffCsv', () => {
       quote: '"',
       escape: '"',
       header: true,
+      encoding: 'utf-8',
       columns: [
         { name: 'order_id', type: 'integer' },
         { name: 'customer', type: 'string' },

@@ -10,9 +10,12 @@ import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
-import type { StageOp } from '../sql/ops';
+import { copyOptions, type StageOp } from '../sql/ops';
+import { loadExcel } from '../connectors/files/excel';
+import { publishOutput } from '../connectors/files/publish';
+import { explainCsvError, explainReadError } from '../connectors/files/read-errors';
 import { openDuckSession } from './duckdb';
-import { resolveExistingFile, resolveOutputFile } from './files';
+import { resolveOutputFile, resolveSourceFile } from './files';
 import { runJavaScript } from './javascript';
 
 export type StageStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
@@ -31,6 +34,8 @@ export interface StageEvent {
 export interface ExecuteOptions {
   /** Folder that workspace-relative paths resolve against. */
   workspaceRoot: string;
+  /** Server folders sources may read as "alias:path" (alias → absolute folder, from SLUICE_ALLOWED_DIRS). */
+  readDirectories?: Readonly<Record<string, string>>;
   /** Scratch folder for DuckDB spilling; removed afterwards. */
   tempDir: string;
   signal?: AbortSignal;
@@ -80,6 +85,8 @@ interface PendingFile {
   final: string;
   relative: string;
   rows: number;
+  /** A partitioned output: a folder that replaces the previous folder. */
+  folder: boolean;
 }
 
 class StageRunner {
@@ -104,11 +111,11 @@ class StageRunner {
 
   private async resolveInputs(stage: Stage, op: StageOp): Promise<void> {
     const files: FileRef[] = [];
-    if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects') files.push(op.file);
-    if (op.op === 'materialize' && op.query.from.t === 'readCsv') files.push(op.query.from.file);
+    if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') files.push(op.file);
+    if (op.op === 'materialize' && (op.query.from.t === 'readCsv' || op.query.from.t === 'readJson' || op.query.from.t === 'readParquet')) files.push(op.query.from.file);
     for (const f of files) {
       if (!this.resolved.has(f.workspacePath)) {
-        this.resolved.set(f.workspacePath, await resolveExistingFile(this.options.workspaceRoot, f.workspacePath, stage.id));
+        this.resolved.set(f.workspacePath, await resolveSourceFile(this.options, f.workspacePath, stage.id));
       }
     }
   }
@@ -140,7 +147,7 @@ class StageRunner {
       const f = this.pendingFiles[i];
       if (f?.stageId !== stageId) continue;
       this.pendingFiles.splice(i, 1);
-      void rm(f.temporary, { force: true });
+      void rm(f.temporary, { force: true, recursive: f.folder });
     }
   }
 
@@ -154,14 +161,25 @@ class StageRunner {
     switch (op.op) {
       case 'materialize': {
         const q = this.render(op.query);
-        await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
+        try {
+          await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
+        } catch (error) {
+          throw explainReadError(error, op.query.from, stage.id) ?? error;
+        }
         return undefined;
       }
+      case 'loadExcel':
+        await loadExcel(this.conn, op, this.resolved.get(op.file.workspacePath) as string, { nodeId: stage.id, tempDir: this.options.tempDir });
+        return undefined;
       case 'checkCsvHeader': {
         const file = this.resolved.get(op.file.workspacePath) as string;
-        const reader = await this.conn.runAndReadAll(
-          `SELECT * FROM read_csv(${quoteString(file)}, header = false, all_varchar = true, delim = ${quoteString(op.delimiter)}, quote = ${quoteString(op.quote)}, null_padding = true, strict_mode = false, parallel = false) LIMIT 1`,
-        );
+        const reader = await this.conn
+          .runAndReadAll(
+            `SELECT * FROM read_csv(${quoteString(file)}, header = false, all_varchar = true, delim = ${quoteString(op.delimiter)}, quote = ${quoteString(op.quote)}${op.encoding ? `, encoding = ${quoteString(op.encoding)}` : ''}, null_padding = true, strict_mode = false, parallel = false) LIMIT 1`,
+          )
+          .catch((error: unknown) => {
+            throw explainCsvError(error, op.file.workspacePath, stage.id) ?? error;
+          });
         // null_padding pads short rows with NULLs when a later row is wider; those are not header cells.
         const cells = [...(reader.getRows()[0] ?? [])];
         while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
@@ -197,10 +215,12 @@ class StageRunner {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
         const q = this.render(op.query);
-        const format = op.format === 'csv' ? 'FORMAT csv, HEADER true' : 'FORMAT parquet';
-        const rows = await this.run({ sql: `COPY (${q.sql}) TO ${quoteString(temporary)} (${format})`, params: q.params });
-        this.pendingFiles.push({ stageId: stage.id, nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows });
-        return rows;
+        const folder = (op.partitionBy?.length ?? 0) > 0;
+        // Registered before writing, so a failed COPY's partial output is removed too.
+        const pending = { stageId: stage.id, nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows: 0, folder };
+        this.pendingFiles.push(pending);
+        pending.rows = await this.run({ sql: `COPY (${q.sql}) TO ${quoteString(temporary)} (${copyOptions(op)})`, params: q.params });
+        return pending.rows;
       }
     }
   }
@@ -213,7 +233,7 @@ function asStageError(error: unknown, stage: Stage): AppError {
 
 export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
   // DuckDB may touch only the workspace's files and the run's scratch folder (duckdb.ts locks the rest away).
-  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot] });
+  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot, ...Object.values(options.readDirectories ?? {})] });
   const runner = new StageRunner(session.connection, options);
   const onAbort = () => session.connection.interrupt();
   options.signal?.addEventListener('abort', onAbort);
@@ -263,14 +283,14 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
     const first = failures[0];
     if (first && !plan.stages.some((s) => Object.keys(s.outputTables).length === 0 && !broken.has(s.id))) throw first.error;
     // Each destination of a branch that succeeded is published; a failed branch's never is.
-    for (const f of runner.pendingFiles) await rename(f.temporary, f.final);
+    for (const f of runner.pendingFiles) await (f.folder ? publishOutput(f.temporary, f.final) : rename(f.temporary, f.final));
     return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures };
   } catch (error) {
     throw options.signal?.aborted && !(error instanceof AppError && error.code === 'RUN_CANCELLED') ? cancelled() : error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     session.close();
-    await Promise.all(runner.pendingFiles.map((f) => rm(f.temporary, { force: true })));
+    await Promise.all(runner.pendingFiles.map((f) => rm(f.temporary, { force: true, recursive: f.folder })));
     await rm(options.tempDir, { recursive: true, force: true });
   }
 }

@@ -8,6 +8,9 @@ import type { Column, ColumnType } from './types';
 
 export type NodeCategory = 'source' | 'transform' | 'destination';
 
+/** File formats the upload widget accepts and the server inspects. */
+export type UploadFormat = 'csv' | 'json' | 'parquet' | 'excel';
+
 export interface PortSpec {
   name: string;
   label: string;
@@ -36,8 +39,11 @@ export type FieldSpec<Key extends string = string> = { key: Key; label: string; 
   | ScalarWidget
   /** An ordered list of objects, each edited with `itemFields` (sort keys, renames, aggregates…). */
   | { widget: 'list'; itemLabel: string; addLabel: string; itemFields: ListItemField[]; newItem: Record<string, unknown> }
-  /** Uploads a CSV file and fills path, dialect and columns from what the server sniffs. */
-  | { widget: 'csvUpload' }
+  /**
+   * Uploads a file and fills path and settings (CSV dialect, JSON layout,
+   * Parquet or Excel columns) from what the server reads; `format` default 'csv'.
+   */
+  | { widget: 'csvUpload'; format?: UploadFormat }
   /** Editable list of column names and types. */
   | { widget: 'schema' }
   /** Multi-select of the named input port's columns, in order. */

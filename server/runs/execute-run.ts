@@ -16,6 +16,7 @@ import { AppError, errorMessage } from '../errors';
 import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
+import { env } from '../env';
 
 export interface ExecuteRunDeps {
   db: Prisma;
@@ -27,6 +28,8 @@ export interface ExecuteRunDeps {
   cancel?: AbortSignal;
   /** How often the executing worker refreshes the run's heartbeat. */
   heartbeatMs?: number;
+  /** Server folders sources may read as alias:path; default: SLUICE_ALLOWED_DIRS. */
+  readDirectories?: Readonly<Record<string, string>>;
 }
 
 /** 'deferred': the pipeline already runs its maximum of concurrent runs; try again shortly. */
@@ -180,6 +183,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       const result = await executePlan(compiled.plan, {
         workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
         tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}`),
+        readDirectories: deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
         onStage,
         onLog,
         signal: controller.signal,

@@ -1,5 +1,7 @@
 // Streams an uploaded file to the workspace's uploads folder (never holding it
-// in memory), then sniffs it so the CSV source can fill in its settings.
+// in memory, stopping at the size limit), then reads its settings so the
+// source can fill them in: CSV dialect and columns, JSON layout and columns,
+// Parquet footer columns, or an Excel sheet's header.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -7,23 +9,59 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { sniffCsv, type SniffedCsv } from '../engine/sniff';
+import { inspectExcel } from '../connectors/files/excel';
+import { inspectJson, inspectParquet } from '../connectors/files/inspect';
+import { sniffCsv } from '../engine/sniff';
 import { workspaceDir } from '../engine/files';
-import { AppError } from '../errors';
+import { AppError, isAppError } from '../errors';
+import type { UploadFormat } from '../pipeline/define-node';
 
-export interface StoredUpload extends SniffedCsv {
-  /** Workspace-relative path, as a CSV source's `path` setting. */
-  path: string;
-}
+/** What the upload widget merges into the source's config: `path` plus the settings read from the file. */
+export type StoredUpload = { path: string } & Record<string, unknown>;
 
-export function safeFileName(name: string): string {
+const extensionsOf: Record<UploadFormat, string[]> = {
+  csv: ['.csv'],
+  json: ['.json', '.ndjson', '.jsonl'],
+  parquet: ['.parquet'],
+  excel: ['.xlsx'],
+};
+
+export const uploadFormats = Object.keys(extensionsOf) as UploadFormat[];
+
+export function safeFileName(name: string, format: UploadFormat = 'csv'): string {
   const base = path.basename(name).normalize('NFC').replace(/[^\w\-. ]+/g, '_').replace(/^\.+/, '').slice(0, 120);
-  if (!base || !/\.csv$/i.test(base)) throw new AppError('BAD_INPUT', 'Upload a .csv file');
+  const allowed = extensionsOf[format];
+  if (!base || !allowed.some((ext) => base.toLowerCase().endsWith(ext))) throw new AppError('BAD_INPUT', `Upload a ${allowed.join(' or ')} file`);
   return base;
 }
 
-export async function storeUpload(input: { dataDir: string; workspaceId: string; fileName: string; body: ReadableStream<Uint8Array>; maxBytes: number }): Promise<StoredUpload> {
-  const name = safeFileName(input.fileName);
+async function readSettings(format: UploadFormat, file: string, tempDir: string): Promise<Record<string, unknown>> {
+  try {
+    switch (format) {
+      case 'csv':
+        return { ...(await sniffCsv(file, tempDir)) };
+      case 'json':
+        return { ...(await inspectJson(file, tempDir)) };
+      case 'parquet':
+        return { ...(await inspectParquet(file, tempDir)) };
+      case 'excel':
+        return { ...(await inspectExcel(file)) };
+    }
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+}
+
+export async function storeUpload(input: {
+  dataDir: string;
+  workspaceId: string;
+  fileName: string;
+  body: ReadableStream<Uint8Array>;
+  maxBytes: number;
+  format?: UploadFormat;
+}): Promise<StoredUpload> {
+  const format = input.format ?? 'csv';
+  const name = safeFileName(input.fileName, format);
   const relative = `uploads/${randomUUID()}/${name}`;
   const root = workspaceDir(input.dataDir, input.workspaceId);
   const target = path.join(root, relative);
@@ -32,17 +70,44 @@ export async function storeUpload(input: { dataDir: string; workspaceId: string;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       bytes += chunk.length;
-      if (bytes > input.maxBytes) callback(new AppError('BAD_INPUT', `The file is larger than the upload limit of ${input.maxBytes} bytes`));
+      if (bytes > input.maxBytes) callback(tooLarge(input.maxBytes));
       else callback(null, chunk);
     },
   });
   try {
     await pipeline(Readable.fromWeb(input.body as WebReadableStream<Uint8Array>), limit, createWriteStream(target, { flags: 'wx' }));
     if (bytes === 0) throw new AppError('BAD_INPUT', 'The file is empty');
-    const sniffed = await sniffCsv(target, path.join(input.dataDir, 'tmp', `sniff-${randomUUID()}`));
-    return { path: relative, ...sniffed };
+    const settings = await readSettings(format, target, path.join(input.dataDir, 'tmp', `sniff-${randomUUID()}`));
+    return { path: relative, ...settings };
   } catch (error) {
     await rm(path.dirname(target), { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError('UPLOAD_TOO_LARGE', `The file is larger than the upload limit of ${maxBytes} bytes (SLUICE_UPLOAD_MAX_BYTES)`, { maxBytes });
+}
+
+/**
+ * Answers POST /api/uploads?filename=…&format=… for a signed-in member of
+ * `workspaceId`: 413 when the file is over the limit (refused from its
+ * Content-Length before reading, or when the stream passes the limit), 400
+ * for other mistakes.
+ */
+export async function handleUpload(request: Request, o: { dataDir: string; workspaceId: string; maxBytes: number }): Promise<Response> {
+  const params = new URL(request.url).searchParams;
+  const fileName = params.get('filename');
+  const format = params.get('format') ?? 'csv';
+  if (!fileName || !request.body) return Response.json({ error: 'Send the file as the body, with ?filename=' }, { status: 400 });
+  if (!(uploadFormats as string[]).includes(format)) return Response.json({ error: `Unknown format "${format}" (one of ${uploadFormats.join(', ')})` }, { status: 400 });
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  try {
+    if (Number.isFinite(declared) && declared > o.maxBytes) throw tooLarge(o.maxBytes);
+    const stored = await storeUpload({ dataDir: o.dataDir, workspaceId: o.workspaceId, fileName, body: request.body, maxBytes: o.maxBytes, format: format as UploadFormat });
+    return Response.json(stored);
+  } catch (error) {
+    if (isAppError(error)) return Response.json({ error: error.message, code: error.code }, { status: error.code === 'UPLOAD_TOO_LARGE' ? 413 : 400 });
     throw error;
   }
 }

@@ -225,6 +225,37 @@ describe('readCsv', () => {
   });
 });
 
+describe('readCsv encoding and quoted empties', () => {
+  const scan = (options: Partial<{ encoding: 'utf-8' | 'utf-16' | 'latin-1'; quotedEmptyIsNull: boolean }>): string =>
+    renderSelect(
+      selectAll({ t: 'readCsv', file: { workspacePath: 'a.csv' }, rejectsTable: 'r', options: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'a', type: 'string' }], ...options } }),
+      { resolveFile: () => '/w/a.csv' },
+    ).sql;
+
+  it('leaves the defaults (utf-8, "" is NULL) out of the SQL', () => {
+    expect(scan({ encoding: 'utf-8', quotedEmptyIsNull: true })).not.toMatch(/encoding|allow_quoted_nulls/);
+  });
+
+  it('renders another encoding and keeping quoted empty strings', () => {
+    expect(scan({ encoding: 'latin-1', quotedEmptyIsNull: false })).toContain("columns = {'a': 'VARCHAR'}, encoding = 'latin-1', allow_quoted_nulls = false, store_rejects");
+  });
+});
+
+describe('readJson and readParquet', () => {
+  const ctx: RenderContext = { resolveFile: (ref) => `/srv/w/${ref.workspacePath}` };
+
+  it('renders read_json with the DuckDB format name and typed columns', () => {
+    const q = selectAll({ t: 'readJson', file: { workspacePath: "o'k.ndjson" }, options: { format: 'ndjson', columns: [{ name: 'id', type: 'integer' }, { name: 'tag"s', type: 'string' }] } });
+    expect(renderSelect(q, ctx).sql).toBe(`SELECT * FROM read_json('/srv/w/o''k.ndjson', format = 'newline_delimited', columns = {'id': 'BIGINT', 'tag"s': 'VARCHAR'})`);
+    const array = selectAll({ t: 'readJson', file: { workspacePath: 'a.json' }, options: { format: 'array', columns: [{ name: 'd', type: 'date' }] } });
+    expect(renderSelect(array, ctx).sql).toBe(`SELECT * FROM read_json('/srv/w/a.json', format = 'array', columns = {'d': 'DATE'})`);
+  });
+
+  it('renders read_parquet with the resolved path', () => {
+    expect(renderSelect(selectAll({ t: 'readParquet', file: { workspacePath: 'p/x.parquet' } }), ctx).sql).toBe(`SELECT * FROM read_parquet('/srv/w/p/x.parquet')`);
+  });
+});
+
 describe('checkedQuery relations (SQL node)', () => {
   it('binds each relation to its name in a WITH and embeds the checked text on lines of its own', () => {
     const q: Select = {

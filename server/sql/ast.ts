@@ -136,17 +136,36 @@ export interface FileRef {
   workspacePath: string;
 }
 
+/** Text encodings DuckDB's CSV reader decodes without an extension. */
+export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin-1';
+
 export interface CsvReadOptions {
   delimiter: string;
   quote: string;
   escape: string;
   header: boolean;
   columns: { name: string; type: ColumnType }[];
+  /** Default utf-8. 'utf-16' is little-endian (DuckDB reads big-endian files as empty). */
+  encoding?: CsvEncoding;
+  /** Default true: a quoted empty field ("") is NULL, like an unquoted one. False keeps it as ''. */
+  quotedEmptyIsNull?: boolean;
+}
+
+/** JSON layouts: one array of objects, or one object per line (NDJSON); 'auto' lets DuckDB tell. */
+export type JsonFormat = 'array' | 'ndjson' | 'auto';
+
+export interface JsonReadOptions {
+  format: JsonFormat;
+  /** string columns receive nested objects and arrays as JSON text. */
+  columns: { name: string; type: ColumnType }[];
 }
 
 export type Relation =
   | { t: 'table'; name: string; alias?: string }
   | { t: 'readCsv'; file: FileRef; options: CsvReadOptions; rejectsTable: string }
+  | { t: 'readJson'; file: FileRef; options: JsonReadOptions }
+  /** All of a Parquet file's columns, as stored; select and cast over it. */
+  | { t: 'readParquet'; file: FileRef }
   | { t: 'subquery'; query: Select; alias: string }
   | { t: 'join'; kind: JoinKind; left: Relation; right: Relation; on: Expr }
   /** UNION ALL BY NAME: columns matched by name, missing ones NULL. */
@@ -340,12 +359,24 @@ class Renderer {
           `quote = ${quoteString(o.quote)}`,
           `escape = ${quoteString(o.escape)}`,
           `columns = {${columns}}`,
+          ...(o.encoding && o.encoding !== 'utf-8' ? [`encoding = ${quoteString(o.encoding)}`] : []),
+          ...(o.quotedEmptyIsNull === false ? ['allow_quoted_nulls = false'] : []),
           `store_rejects = true`,
           `rejects_table = ${quoteString(r.rejectsTable)}`,
           `rejects_scan = ${quoteString(`${r.rejectsTable}_scan`)})`,
         ].join(', ');
       }
+      case 'readJson':
+        return this.readJson(r);
+      case 'readParquet':
+        return `read_parquet(${quoteString(this.ctx.resolveFile(r.file))})`;
     }
+  }
+
+  private readJson(r: Extract<Relation, { t: 'readJson' }>): string {
+    const format = { array: 'array', ndjson: 'newline_delimited', auto: 'auto' }[r.options.format];
+    const columns = r.options.columns.map((c) => `${quoteString(c.name)}: ${quoteString(duckDbTypeOf[c.type])}`).join(', ');
+    return `read_json(${quoteString(this.ctx.resolveFile(r.file))}, format = ${quoteString(format)}, columns = {${columns}})`;
   }
 
   select(s: Select): string {
@@ -397,6 +428,8 @@ export function inlineTables(s: Select, replace: (name: string) => Select | unde
       case 'checkedQuery':
         return { ...r, bindings: r.bindings.map((b) => ({ ...b, relation: relation(b.relation) })) };
       case 'readCsv':
+      case 'readJson':
+      case 'readParquet':
         return r;
     }
   };
@@ -425,6 +458,8 @@ export function tableReferences(s: Select): string[] {
         for (const b of r.bindings) relation(b.relation);
         return;
       case 'readCsv':
+      case 'readJson':
+      case 'readParquet':
         return;
     }
   };

@@ -2,14 +2,15 @@
 import { useState, type ChangeEvent } from 'react';
 import { inputClass, labelClass } from '@/components/ui/styles';
 import { readString } from './config-values';
-import { uploadCsv } from './upload-csv';
+import { acceptOf, uploadFile } from './upload-csv';
 import type { FieldOf, WidgetProps } from './widget-types';
 
-/** Uploads a CSV and fills path, dialect and columns; the path can also be typed. */
+/** Uploads a file (CSV by default, or the field's format) and fills path and the settings read from it; the path can also be typed. */
 export function CsvUploadWidget({ field, value, onChange, onMerge, inputId, describedBy, issues }: WidgetProps<FieldOf<'csvUpload'>>) {
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const path = readString(value);
+  const format = field.format ?? 'csv';
 
   async function onFile(event: ChangeEvent<HTMLInputElement>) {
     const input = event.currentTarget;
@@ -17,10 +18,10 @@ export function CsvUploadWidget({ field, value, onChange, onMerge, inputId, desc
     if (!file) return;
     setUploading(true);
     setError(null);
-    const result = await uploadCsv(file);
+    const result = await uploadFile(file, format);
     setUploading(false);
     input.value = '';
-    if (result.ok) onMerge({ ...result.csv });
+    if (result.ok) onMerge({ ...result.settings });
     else setError(result.message);
   }
 
@@ -32,7 +33,7 @@ export function CsvUploadWidget({ field, value, onChange, onMerge, inputId, desc
       <input
         id={inputId}
         type="file"
-        accept=".csv,text/csv"
+        accept={acceptOf[format]}
         onChange={(event) => void onFile(event)}
         disabled={uploading}
         aria-describedby={describedBy}
@@ -52,7 +53,7 @@ export function CsvUploadWidget({ field, value, onChange, onMerge, inputId, desc
         type="text"
         className={`${inputClass} font-mono text-xs`}
         value={path}
-        placeholder="data/input.csv"
+        placeholder={format === 'excel' ? 'data/input.xlsx' : `data/input.${format}`}
         onChange={(e) => onChange(e.target.value)}
         aria-invalid={issues.length > 0}
         spellCheck={false}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { uploadCsv } from './upload-csv';
+import { uploadCsv, uploadFile } from './upload-csv';
 
 const file = new File(['id,name\n1,a\n'], 'my orders.csv', { type: 'text/csv' });
 
@@ -29,5 +29,19 @@ describe('uploadCsv', () => {
     await expect(uploadCsv(file, respond(200, { path: 1 }).fetch)).resolves.toMatchObject({ ok: false });
     const offline: typeof fetch = () => Promise.reject(new TypeError('Failed to fetch'));
     await expect(uploadCsv(file, offline)).resolves.toEqual({ ok: false, message: 'Could not reach the server to upload the file.' });
+  });
+});
+
+describe('uploadFile', () => {
+  it('names the format in the request and passes on the settings read from the file', async () => {
+    const settings = { path: 'uploads/x/b.xlsx', sheet: 'Orders', headerRow: 1, columns: [{ name: 'id', type: 'integer' }] };
+    const { fetch, urls } = respond(200, settings);
+    await expect(uploadFile(new File(['x'], 'b.xlsx'), 'excel', fetch)).resolves.toEqual({ ok: true, settings });
+    expect(urls).toEqual(['/api/uploads?filename=b.xlsx&format=excel']);
+  });
+
+  it('passes on a 413 answer’s message', async () => {
+    const { fetch } = respond(413, { error: 'The file is larger than the upload limit of 10 bytes (SLUICE_UPLOAD_MAX_BYTES)', code: 'UPLOAD_TOO_LARGE' });
+    await expect(uploadFile(new File(['x'], 'b.parquet'), 'parquet', fetch)).resolves.toEqual({ ok: false, message: 'The file is larger than the upload limit of 10 bytes (SLUICE_UPLOAD_MAX_BYTES)' });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSelect } from '../../sql/ast';
 import type { StageOp } from '../../sql/ops';
 import type { PlanContext } from '../define-node';
+import { runSource } from '../../testing/source-harness';
 import { csvSource, CsvSourceConfig } from './csv-source';
 
 const columns = [
@@ -24,7 +25,7 @@ function planContext(config: CsvSourceConfig): PlanContext<CsvSourceConfig> {
 
 describe('csv-source config', () => {
   it('accepts a path and columns, filling in the CSV dialect defaults', () => {
-    expect(CsvSourceConfig.parse(valid)).toEqual({ ...valid, delimiter: ',', quote: '"', escape: '"', header: true });
+    expect(CsvSourceConfig.parse(valid)).toEqual({ ...valid, delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', quotedEmptyIsNull: true });
   });
 
   it('keeps an explicit dialect', () => {
@@ -142,9 +143,11 @@ describe('csv-source plan', () => {
                   },
                 ],
                 "delimiter": ",",
+                "encoding": "utf-8",
                 "escape": """,
                 "header": true,
                 "quote": """,
+                "quotedEmptyIsNull": true,
               },
               "rejectsTable": "s0_output_rejects",
               "t": "readCsv",
@@ -200,5 +203,30 @@ describe('csv-source declaration', () => {
 
   it('starts with an incomplete config that the compiler reports rather than accepts', () => {
     expect(issues(csvSource.initialConfig).map((i) => i.path)).toEqual([['path'], ['columns']]);
+  });
+});
+
+describe('csv-source encodings on DuckDB', () => {
+  const declared = [
+    { name: 'id', type: 'integer' },
+    { name: 'name', type: 'string' },
+  ];
+
+  it('reads Latin-1 and UTF-16 (little-endian, with byte-order mark) files, checking their header in the same encoding', async () => {
+    const latin1 = Buffer.from('id,name\n1,\xe9mile\n2,zo\xeb\n', 'latin1');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id,name\n1,émile\n2,zoë\n', 'utf16le')]);
+    for (const [encoding, content] of [['latin-1', latin1], ['utf-16', utf16]] as const) {
+      const { rows } = await runSource({ kind: 'csv-source', config: { path: 'f.csv', encoding, columns: declared }, files: { 'f.csv': content } });
+      expect(rows).toEqual([
+        { id: '1', name: 'émile' },
+        { id: '2', name: 'zoë' },
+      ]);
+    }
+  });
+
+  it('fails a Latin-1 file read as UTF-8 with the line of the first invalid byte', async () => {
+    await expect(
+      runSource({ kind: 'csv-source', config: { path: 'f.csv', columns: declared }, files: { 'f.csv': Buffer.from('id,name\n1,ok\n2,\xe9mile\n', 'latin1') } }),
+    ).rejects.toMatchObject({ code: 'CSV_MALFORMED_ROW', details: { line: 3 } });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderSelect, table } from '../../sql/ast';
+import { copyOptions } from '../../sql/ops';
 import { fileSink, FileSinkConfig } from './file-sink';
 
 function issues(config: unknown) {
@@ -10,7 +11,7 @@ function issues(config: unknown) {
 
 describe('file-sink config', () => {
   it('defaults the format to csv', () => {
-    expect(FileSinkConfig.parse({ path: 'out/result.csv' })).toEqual({ format: 'csv', path: 'out/result.csv' });
+    expect(FileSinkConfig.parse({ path: 'out/result.csv' })).toEqual({ format: 'csv', path: 'out/result.csv', compression: 'none', partitionBy: [] });
   });
 
   it('accepts parquet with a .parquet name, in any case', () => {
@@ -87,8 +88,56 @@ describe('file-sink plan', () => {
   });
 
   it('refuses to plan without an input relation', () => {
-    expect(() => fileSink.plan({ nodeId: 'sink', config: { format: 'csv', path: 'o.csv' }, inputs: {}, inputColumns: {}, outputTable: (p) => p })).toThrow(
+    expect(() => fileSink.plan({ nodeId: 'sink', config: FileSinkConfig.parse({ format: 'csv', path: 'o.csv' }), inputs: {}, inputColumns: {}, outputTable: (p) => p })).toThrow(
       /without an input/,
     );
+  });
+});
+
+describe('file-sink formats, compression and partitions', () => {
+  it.each([
+    [{ format: 'ndjson', path: 'o/r.ndjson' }],
+    [{ format: 'ndjson', path: 'o/r.jsonl.gz', compression: 'gzip' }],
+    [{ format: 'csv', path: 'o/r.csv.zst', compression: 'zstd' }],
+    [{ format: 'parquet', path: 'o/r.parquet', compression: 'snappy' }],
+    [{ format: 'parquet', path: 'o/r.parquet', compression: 'zstd' }],
+    [{ format: 'parquet', path: 'o/by_month', partitionBy: ['month'] }],
+    [{ format: 'csv', path: 'o/by_month', compression: 'gzip', partitionBy: ['month'] }],
+  ])('accepts %j', (config) => {
+    expect(issues(config)).toEqual([]);
+  });
+
+  it.each([
+    ['gzip for Parquet', { format: 'parquet', path: 'r.parquet', compression: 'gzip' }, ['compression'], 'PARQUET files can be compressed with snappy or zstd, not gzip'],
+    ['snappy for CSV', { format: 'csv', path: 'r.csv', compression: 'snappy' }, ['compression'], 'CSV files can be compressed with gzip or zstd, not snappy'],
+    ['a compressed file named without its suffix', { format: 'csv', path: 'r.csv', compression: 'gzip' }, ['path'], "A CSV (gzip) file's name should end in .csv.gz"],
+    ['NDJSON named .json', { format: 'ndjson', path: 'r.json' }, ['path'], "A NDJSON file's name should end in .ndjson or .jsonl"],
+    ['partitioned NDJSON (DuckDB cannot)', { format: 'ndjson', path: 'o', partitionBy: ['a'] }, ['partitionBy'], 'Partitioned output is available for CSV and Parquet, not NDJSON'],
+  ])('rejects %s', (_what, config, at, message) => {
+    expect(issues(config)).toEqual([{ path: at, message }]);
+  });
+
+  it('reports partition columns the input lacks, and partitioning by every column', () => {
+    const input = [{ name: 'month', type: 'string' as const }];
+    const result = fileSink.propagate({ config: FileSinkConfig.parse({ format: 'parquet', path: 'o', partitionBy: ['month', 'mnth'] }), inputs: { input } });
+    expect(result.issues?.map((i) => [i.code, i.path])).toEqual([
+      ['UNKNOWN_COLUMN', ['partitionBy', 1]],
+      ['INVALID_VALUE', ['partitionBy']],
+    ]);
+  });
+
+  it('plans compression and partition columns into the write, and renders their COPY options', () => {
+    const [op] = fileSink.plan({
+      nodeId: 'sink',
+      config: FileSinkConfig.parse({ format: 'csv', path: 'out/by', compression: 'gzip', partitionBy: ['year', 'mo"nth'] }),
+      inputs: { input: table('t') },
+      inputColumns: {},
+      outputTable: (p) => p,
+    });
+    if (op?.op !== 'writeFile') throw new Error('expected writeFile');
+    expect(op).toMatchObject({ format: 'csv', compression: 'gzip', partitionBy: ['year', 'mo"nth'] });
+    expect(copyOptions(op)).toBe('FORMAT csv, HEADER true, COMPRESSION gzip, PARTITION_BY ("year", "mo""nth")');
+    expect(copyOptions({ ...op, format: 'ndjson', compression: 'zstd', partitionBy: [] })).toBe('FORMAT json, COMPRESSION zstd');
+    expect(copyOptions({ op: 'writeFile', query: op.query, file: op.file, format: 'parquet' })).toBe('FORMAT parquet');
   });
 });

@@ -176,6 +176,8 @@ export function aliased(relation: Relation, alias: string): Relation {
       return { ...relation, alias };
     case 'join':
     case 'readCsv':
+    case 'readJson':
+    case 'readParquet':
       return { t: 'subquery', query: { t: 'select', items: '*', from: relation }, alias };
   }
 }
