@@ -2,9 +2,9 @@
 // and record every state change. Called by workers; knows nothing of BullMQ.
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
-import type { Prisma } from '../db/database';
+import type { Prisma, PrismaNamespace } from '../db/database';
 import { analyzePipeline } from '../engine/analyze';
-import { executePlan, type StageEvent } from '../engine/execute';
+import { executePlan, type RejectBatch, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import type { VisualPipeline } from '../pipeline/model';
@@ -20,6 +20,37 @@ export interface ExecuteRunDeps {
 
 export type ExecuteRunOutcome = 'succeeded' | 'failed' | 'skipped';
 
+/** Dead letters per INSERT: a DuckDB chunk (2,048 rows) is split into a few statements of bounded size. */
+const DEAD_LETTERS_PER_INSERT = 500;
+
+/** PostgreSQL text and jsonb cannot hold NUL characters; a rejected line may. */
+const withoutNul = (text: string): string => text.replaceAll('\0', '\uFFFD');
+
+function jsonWithoutNul(value: PrismaNamespace.InputJsonValue | null): PrismaNamespace.InputJsonValue | null {
+  if (typeof value === 'string') return withoutNul(value);
+  if (Array.isArray(value)) return value.map((v) => jsonWithoutNul(v as PrismaNamespace.InputJsonValue | null));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), jsonWithoutNul((v ?? null) as PrismaNamespace.InputJsonValue | null)]));
+  }
+  return value;
+}
+
+async function storeDeadLetters(db: Prisma, runId: string, batch: RejectBatch): Promise<void> {
+  for (let start = 0; start < batch.rows.length; start += DEAD_LETTERS_PER_INSERT) {
+    await db.deadLetter.createMany({
+      data: batch.rows.slice(start, start + DEAD_LETTERS_PER_INSERT).map((r) => ({
+        runId,
+        nodeId: batch.nodeId,
+        reason: batch.reason,
+        message: withoutNul(r.message),
+        sourceLine: r.sourceLine,
+        rawLine: r.rawLine === null ? null : withoutNul(r.rawLine),
+        ...(r.row ? { row: jsonWithoutNul(r.row) as PrismaNamespace.InputJsonObject } : {}),
+      })),
+    });
+  }
+}
+
 export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<ExecuteRunOutcome> {
   const { db, bus } = deps;
   const run = await db.run.findUnique({ where: { id: runId }, include: { version: { select: { document: true } } } });
@@ -27,17 +58,22 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   // Queues deliver at least once: a finished run is never executed again.
   if (run.status !== 'queued' && run.status !== 'running') return 'skipped';
 
-  await db.run.update({ where: { id: runId }, data: { status: 'running', startedAt: new Date(), attempts: { increment: 1 } } });
+  await db.run.update({ where: { id: runId }, data: { status: 'running', startedAt: new Date(), attempts: { increment: 1 }, rowsRejected: 0 } });
+  // A retried attempt starts afresh: its stages and rejected rows replace the last attempt's.
   await db.stageRun.deleteMany({ where: { runId } });
+  await db.deadLetter.deleteMany({ where: { runId } });
   await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
 
   const document = run.version.document as unknown as VisualPipeline;
   const labelOf = (nodeId: string) => document.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
 
+  // Rows rejected by the stages that finished; kept on a failed run, whose dead letters stay to explain it.
+  let rowsRejected = 0;
+
   const fail = async (code: string, message: string, nodeId?: string): Promise<ExecuteRunOutcome> => {
     await db.run.update({
       where: { id: runId },
-      data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: message, errorNodeId: nodeId ?? null },
+      data: { status: 'failed', finishedAt: new Date(), errorCode: code, errorMessage: message, errorNodeId: nodeId ?? null, rowsRejected },
     });
     await recordRunEvent(db, bus, runId, { type: 'log', level: 'error', message, ...(nodeId ? { nodeId } : {}) });
     await recordRunEvent(db, bus, runId, { type: 'run', status: 'failed', errorMessage: message, errorNodeId: nodeId ?? null });
@@ -66,6 +102,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         ...(e.status === 'running' ? { startedAt: now } : { finishedAt: now }),
         ...(e.rowsIn !== undefined ? { rowsIn: e.rowsIn } : {}),
         ...(e.rowsOut !== undefined ? { rowsOut: e.rowsOut } : {}),
+        ...(e.rowsRejected !== undefined ? { rowsRejected: e.rowsRejected } : {}),
         ...(e.error ? { errorCode: e.error.code, errorMessage: e.error.message } : {}),
       },
     });
@@ -76,8 +113,10 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       status: e.status,
       rowsIn: e.rowsIn ?? null,
       rowsOut: e.rowsOut ?? null,
+      rowsRejected: e.rowsRejected ?? null,
       errorMessage: e.error?.message ?? null,
     });
+    rowsRejected += e.rowsRejected ?? 0;
   };
 
   // Console output of JavaScript nodes goes to the run log.
@@ -92,17 +131,25 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       tempDir: path.join(deps.dataDir, 'tmp', runId),
       onStage,
       onLog,
+      onRejects: (batch) => storeDeadLetters(db, runId, batch),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     await Promise.all(logWrites);
     await db.run.update({
       where: { id: runId },
-      data: { status: 'succeeded', finishedAt: new Date(), rowsRead: result.rowsRead, rowsWritten: result.rowsWritten },
+      data: { status: 'succeeded', finishedAt: new Date(), rowsRead: result.rowsRead, rowsWritten: result.rowsWritten, rowsRejected: result.rowsRejected },
     });
     for (const f of result.files) {
       await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Wrote ${f.rows} row(s) to ${f.path}`, nodeId: f.nodeId });
     }
-    await recordRunEvent(db, bus, runId, { type: 'run', status: 'succeeded', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten });
+    if (result.rowsRejected > 0) {
+      await recordRunEvent(db, bus, runId, {
+        type: 'log',
+        level: 'warn',
+        message: `Read ${result.rowsRead} row(s), rejected ${result.rowsRejected}, wrote ${result.rowsWritten}`,
+      });
+    }
+    await recordRunEvent(db, bus, runId, { type: 'run', status: 'succeeded', rowsRead: result.rowsRead, rowsWritten: result.rowsWritten, rowsRejected: result.rowsRejected });
     return 'succeeded';
   } catch (error) {
     await Promise.all(logWrites);
