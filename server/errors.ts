@@ -15,6 +15,7 @@ export const ErrorCodes = {
   // Execution
   CSV_MALFORMED_ROW: 'CSV_MALFORMED_ROW',
   CSV_HEADER_MISMATCH: 'CSV_HEADER_MISMATCH',
+  CAST_FAILED: 'CAST_FAILED',
   FILE_NOT_FOUND: 'FILE_NOT_FOUND',
   /** A JSON, Parquet or Excel file that cannot be read as declared (names the file and, where known, the row). */
   FILE_MALFORMED: 'FILE_MALFORMED',

@@ -21,8 +21,8 @@ export const portKey = (nodeId: string, port: string) => `${nodeId}\0${port}`;
 
 /**
  * Walks the nodes in reverse data-flow order. An output port nobody consumes
- * keeps all its columns (nothing to gain, and its node still runs); a port
- * keeps at least one column, since a table cannot have none.
+ * keeps all its columns (nothing to gain, and its node still runs), and so do
+ * sources; a port keeps at least one column, since a table cannot have none.
  */
 export function computeLiveness(order: string[], graph: PipelineGraph, facts: ReadonlyMap<string, NodeFacts>): Liveness {
   const live: Liveness = new Map();
@@ -38,7 +38,10 @@ export function computeLiveness(order: string[], graph: PipelineGraph, facts: Re
       for (const edge of consumers) {
         for (const name of reads.get(portKey(edge.target.node, edge.target.port)) ?? columns.map((c) => c.name)) needed.add(name);
       }
-      const kept = consumers.length === 0 ? columns.map((c) => c.name) : columns.map((c) => c.name).filter((n) => needed.has(n));
+      // A source reads every declared column: a value that does not fit its column rejects the
+      // row even when nobody reads that column, so the contract does not depend on the pipeline.
+      const keepAll = consumers.length === 0 || f.def.category === 'source';
+      const kept = keepAll ? columns.map((c) => c.name) : columns.map((c) => c.name).filter((n) => needed.has(n));
       if (kept.length === 0 && columns[0]) kept.push(columns[0].name);
       live.set(portKey(nodeId, port), new Set(kept));
     }

@@ -5,8 +5,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, type ExecutionPlan } from '../compiler/compile';
 import { AppError } from '../errors';
-import { linearPipeline, ordersCsv } from '../testing/pipelines';
-import { executePlan, retryDelayMs, type StageEvent } from './execute';
+import { castPipeline, linearPipeline, ordersCsv } from '../testing/pipelines';
+import { executePlan, retryDelayMs, SKIPPED_ROWS_LOGGED, type RejectBatch, type StageEvent } from './execute';
 import { sniffCsv } from './sniff';
 
 let root: string;
@@ -199,6 +199,98 @@ describe('executePlan', () => {
     const doc = linearPipeline({ rules: [{ column: 'customer', op: 'eq', value: "x' OR '1'='1" }] });
     const result = await executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp });
     expect(result.rowsWritten).toBe(0);
+  });
+});
+
+describe('rejected rows', () => {
+  // 20,000 rows; every row whose id is divisible by 5 or 7 has a quantity that is not a number.
+  const ids = Array.from({ length: 20_000 }, (_, i) => i + 1);
+  const bad = (id: number) => id % 5 === 0 || id % 7 === 0;
+  const quantities = ['id,qty', ...ids.map((id) => `${id},${bad(id) ? `n/a-${id}` : String(id * 2)}`)].join('\n');
+  const columns = [
+    { name: 'id', type: 'integer' as const },
+    { name: 'qty', type: 'string' as const },
+  ];
+
+  it('streams rejects to onRejects in bounded batches, in input order, and counts them on the stage and the run', async () => {
+    await writeFile(path.join(root, 'quantities.csv'), quantities);
+    const batches: RejectBatch[] = [];
+    const events: StageEvent[] = [];
+    const doc = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' });
+    const result = await executePlan(planOf(doc), {
+      workspaceRoot: root,
+      tempDir: temp,
+      onStage: (e) => void events.push(e),
+      onRejects: (batch) => void batches.push(batch),
+    });
+
+    const rejectedIds = ids.filter(bad);
+    expect(rejectedIds).toHaveLength(6286);
+    expect(batches.length).toBeGreaterThan(1);
+    for (const b of batches) {
+      expect(b).toMatchObject({ nodeId: 'typed', reason: 'CAST_FAILED' });
+      expect(b.rows.length).toBeGreaterThan(0);
+      expect(b.rows.length).toBeLessThanOrEqual(2048);
+    }
+    const rows = batches.flatMap((b) => b.rows);
+    expect(rows.map((r) => r.row?.id)).toEqual(rejectedIds);
+    expect(rows[0]).toEqual({ message: `Row 5: column "qty" value 'n/a-5' does not convert to integer`, sourceLine: null, rawLine: null, row: { id: 5, qty: 'n/a-5' } });
+
+    expect(result).toMatchObject({ rowsRead: 20_000, rowsWritten: 20_000 - 6286, rowsRejected: 6286 });
+    expect(result.rowsRead).toBe(result.rowsWritten + result.rowsRejected);
+    const done = events.filter((e) => e.status === 'succeeded').map((e) => [e.stageId, e.rowsIn, e.rowsOut, e.rowsRejected]);
+    expect(done).toEqual([
+      ['src', 20_000, 20_000, 0],
+      ['typed', 20_000, 13714, 6286],
+      ['out', 13714, 13714, 0],
+    ]);
+    const written = await readCsvRows(path.join(root, 'out/typed.csv'));
+    expect(written).toHaveLength(13714);
+    expect(written.slice(0, 2)).toEqual([
+      { id: '1', qty: '2' },
+      { id: '2', qty: '4' },
+    ]);
+  });
+
+  it('counts rejects without an onRejects callback', async () => {
+    await writeFile(path.join(root, 'quantities.csv'), quantities);
+    const doc = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' });
+    expect(await executePlan(planOf(doc), { workspaceRoot: root, tempDir: temp })).toMatchObject({ rowsRejected: 6286, rowsWritten: 13714 });
+  });
+
+  it('counts the lines a CSV source rejects as read: rows read = rows passed on + rows rejected', async () => {
+    await writeFile(path.join(root, 'orders.csv'), `${ordersCsv}\n6,frank,not-a-number,paid\n7,gina,3,paid,extra\n`);
+    const events: StageEvent[] = [];
+    const batches: RejectBatch[] = [];
+    const result = await executePlan(planOf(linearPipeline({ onMalformedRow: 'deadLetter' })), {
+      workspaceRoot: root,
+      tempDir: temp,
+      onStage: (e) => void events.push(e),
+      onRejects: (b) => void batches.push(b),
+    });
+    expect(events.find((e) => e.stageId === 'src' && e.status === 'succeeded')).toMatchObject({ rowsIn: 7, rowsOut: 5, rowsRejected: 2 });
+    expect(result).toMatchObject({ rowsRead: 7, rowsRejected: 2, rowsWritten: 2 });
+    expect(batches.flatMap((b) => b.rows.map((r) => [r.sourceLine, r.rawLine]))).toEqual([
+      [7, '6,frank,not-a-number,paid'],
+      [8, '7,gina,3,paid,extra'],
+    ]);
+  });
+
+  it('logs the count and the first rejected lines when a source skips them', async () => {
+    const extra = Array.from({ length: 8 }, (_, i) => `${10 + i},x${i},oops,paid`);
+    await writeFile(path.join(root, 'orders.csv'), [ordersCsv, ...extra].join('\n'));
+    const logs: { nodeId: string; level: string; message: string }[] = [];
+    const batches: RejectBatch[] = [];
+    const result = await executePlan(planOf(linearPipeline({ onMalformedRow: 'skip' })), {
+      workspaceRoot: root,
+      tempDir: temp,
+      onLog: (l) => void logs.push(l),
+      onRejects: (b) => void batches.push(b),
+    });
+    expect(batches).toEqual([]);
+    expect(result).toMatchObject({ rowsRead: 13, rowsRejected: 8 });
+    expect(logs[0]).toEqual({ nodeId: 'src', level: 'warn', message: `Skipped 8 rejected row(s) (CSV_MALFORMED_ROW); the first ${SKIPPED_ROWS_LOGGED}:` });
+    expect(logs.slice(1).map((l) => l.message)).toEqual(extra.slice(0, SKIPPED_ROWS_LOGGED).map((raw, i) => expect.stringMatching(new RegExp(`^Line ${7 + i}: .*"oops".*\\. Raw line: ${raw}$`)) as unknown));
   });
 });
 

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue, type Json } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
-import { copyOptions, type StageOp } from '../sql/ops';
+import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
 import { loadExcel } from '../connectors/files/excel';
 import { publishOutput } from '../connectors/files/publish';
 import { explainCsvError, explainReadError } from '../connectors/files/read-errors';
@@ -28,6 +28,8 @@ export interface StageEvent {
   rowsOut?: number;
   /** Attempts the stage took, once it finished. */
   attempts?: number;
+  /** Rows the stage's nodes rejected (stored as dead letters, or skipped). */
+  rowsRejected?: number;
   error?: { code: string; message: string };
 }
 
@@ -46,6 +48,25 @@ export interface ExecuteOptions {
   connections?: ConnectionResolver;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
+  /**
+   * Rows a node rejected into dead letters, one bounded batch at a time (a
+   * DuckDB result chunk); the next batch is read only after this resolves.
+   */
+  onRejects?: (batch: RejectBatch) => void | Promise<void>;
+}
+
+export interface RejectedRow {
+  message: string;
+  sourceLine: number | null;
+  rawLine: string | null;
+  /** The rejected row's values by column name; null when only the raw line is known. */
+  row: Record<string, Json> | null;
+}
+
+export interface RejectBatch {
+  nodeId: string;
+  reason: RejectReason;
+  rows: RejectedRow[];
 }
 
 export interface WrittenFile {
@@ -61,8 +82,10 @@ export interface StageFailure {
 }
 
 export interface ExecutionResult {
+  /** Rows the sources read: the rows they passed on plus the ones they rejected. */
   rowsRead: number;
   rowsWritten: number;
+  rowsRejected: number;
   files: WrittenFile[];
   /** Branches that failed while others loaded (policy continueOthers); empty when everything succeeded. */
   failures: StageFailure[];
@@ -77,6 +100,18 @@ export interface StagePolicy {
 }
 
 export const defaultStagePolicy: StagePolicy = { retries: 2, retryDelayMs: 2000, stageTimeoutMs: null, onBranchFailure: 'continueOthers' };
+/** What one op did that the stage reports. */
+interface OpOutcome {
+  written: number;
+  rejected: number;
+}
+
+/** Rejected rows a skipping node names in the run log, so skipping is never silent. */
+export const SKIPPED_ROWS_LOGGED = 5;
+
+const asText = (value: Json): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+const bigIntegerTypes = new Set<DuckDBTypeId>([DuckDBTypeId.BIGINT, DuckDBTypeId.UBIGINT, DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEINT]);
 
 interface PendingFile {
   stageId: string;
@@ -155,9 +190,73 @@ class StageRunner {
     return this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
   }
 
-  /** Runs one op; returns the rows it wrote when it writes a file. */
-  async runOp(stage: Stage, op: StageOp): Promise<number | undefined> {
+  /** Reads a rejects table in its stored order, one DuckDB chunk (at most 2,048 rows) at a time. */
+  private async *rejectedRows(table: string, spec: RejectedRows, limit?: number): AsyncGenerator<RejectedRow[]> {
+    const result = await this.conn.stream(`SELECT * FROM ${quoteIdent(table)}${limit === undefined ? '' : ` LIMIT ${limit}`}`);
+    const names = result.columnNames();
+    const indexOf = (name: string | undefined) => (name === undefined ? -1 : names.indexOf(name));
+    const messageAt = indexOf(spec.messageColumn);
+    const lineAt = indexOf(spec.lineColumn);
+    const rawAt = indexOf(spec.rawLineColumn);
+    const rowAt = spec.rowColumns.map((name) => ({ name, at: names.indexOf(name), big: bigIntegerTypes.has(result.columnTypeId(names.indexOf(name))) }));
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      yield chunk.convertRows(JsonDuckDBValueConverter).map((values) => {
+        const line = lineAt < 0 ? null : values[lineAt];
+        const raw = rawAt < 0 ? null : values[rawAt];
+        let row: Record<string, Json> | null = null;
+        if (rowAt.length > 0) {
+          row = {};
+          for (const { name, at, big } of rowAt) {
+            const v = values[at] ?? null;
+            // DuckDB's JSON form gives 64-bit integers as text; keep them numbers where that is exact.
+            row[name] = big && typeof v === 'string' && Number.isSafeInteger(Number(v)) ? Number(v) : v;
+          }
+        }
+        return {
+          message: asText(values[messageAt] ?? ''),
+          sourceLine: line === null || line === undefined ? null : Number(line),
+          rawLine: raw === null || raw === undefined ? null : asText(raw),
+          row,
+        };
+      });
+    }
+  }
+
+  /** Counts the rows a node rejected into `table`, then stores, logs or fails on them. */
+  private async handleRejects(table: string, spec: RejectedRows): Promise<number> {
+    const count = await this.countRows(table);
+    if (count === 0) return 0;
+    const where = (r: RejectedRow) => (r.sourceLine !== null ? `Line ${r.sourceLine}: ` : '');
+    const raw = (r: RejectedRow) => (r.rawLine !== null ? `. Raw line: ${r.rawLine}` : '');
+    switch (spec.action) {
+      case 'fail': {
+        let first: RejectedRow | undefined;
+        for await (const batch of this.rejectedRows(table, spec, 1)) first ??= batch[0];
+        const what = first ? `${where(first)}${first.message}${raw(first)}` : 'A row was rejected';
+        throw new AppError(spec.reason, `${what}${count > 1 ? `. ${count - 1} more row(s) fail the same way.` : ''}`, {
+          nodeId: spec.nodeId,
+          ...(first && first.sourceLine !== null ? { line: first.sourceLine } : {}),
+          rejectedRows: count,
+        });
+      }
+      case 'skip': {
+        const log = (message: string) => this.options.onLog?.({ nodeId: spec.nodeId, level: 'warn', message });
+        log(`Skipped ${count} rejected row(s) (${spec.reason})${count > SKIPPED_ROWS_LOGGED ? `; the first ${SKIPPED_ROWS_LOGGED}:` : ':'}`);
+        for await (const batch of this.rejectedRows(table, spec, SKIPPED_ROWS_LOGGED)) for (const r of batch) log(`${where(r)}${r.message}${raw(r)}`);
+        return count;
+      }
+      case 'deadLetter': {
+        const onRejects = this.options.onRejects;
+        if (onRejects) for await (const rows of this.rejectedRows(table, spec)) await onRejects({ nodeId: spec.nodeId, reason: spec.reason, rows });
+        return count;
+      }
+    }
+  }
+
+  /** Runs one op; says how many rows it wrote to a file and how many it rejected. */
+  async runOp(stage: Stage, op: StageOp): Promise<OpOutcome> {
     await this.resolveInputs(stage, op);
+    const nothing: OpOutcome = { written: 0, rejected: 0 };
     switch (op.op) {
       case 'materialize': {
         const q = this.render(op.query);
@@ -166,11 +265,11 @@ class StageRunner {
         } catch (error) {
           throw explainReadError(error, op.query.from, stage.id) ?? error;
         }
-        return undefined;
+        return op.rejects ? { written: 0, rejected: await this.handleRejects(op.table, op.rejects) } : nothing;
       }
       case 'loadExcel':
         await loadExcel(this.conn, op, this.resolved.get(op.file.workspacePath) as string, { nodeId: stage.id, tempDir: this.options.tempDir });
-        return undefined;
+        return nothing;
       case 'checkCsvHeader': {
         const file = this.resolved.get(op.file.workspacePath) as string;
         const reader = await this.conn
@@ -193,12 +292,12 @@ class StageRunner {
             { nodeId: stage.id, line: 1 },
           );
         }
-        return undefined;
+        return nothing;
       }
       case 'failOnCsvRejects': {
         const rejects = quoteIdent(op.rejectsTable);
         const count = await this.scalar(`SELECT count(*) FROM ${rejects}`);
-        if (count === 0) return undefined;
+        if (count === 0) return nothing;
         const reader = await this.conn.runAndReadAll(`SELECT line, column_name, error_type, csv_line, error_message FROM ${rejects} ORDER BY line LIMIT 1`);
         const [line, column, type, raw, message] = reader.getRows()[0] ?? [];
         const lineNumber = Number(line);
@@ -210,7 +309,7 @@ class StageRunner {
       }
       case 'javascript':
         await runJavaScript(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, ...(this.options.onLog ? { onLog: this.options.onLog } : {}) });
-        return undefined;
+        return nothing;
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -220,7 +319,7 @@ class StageRunner {
         const pending = { stageId: stage.id, nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows: 0, folder };
         this.pendingFiles.push(pending);
         pending.rows = await this.run({ sql: `COPY (${q.sql}) TO ${quoteString(temporary)} (${copyOptions(op)})`, params: q.params });
-        return pending.rows;
+        return { written: pending.rows, rejected: 0 };
       }
     }
   }
@@ -245,6 +344,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   const failures: StageFailure[] = [];
   let rowsRead = 0;
   let rowsWritten = 0;
+  let rowsRejected = 0;
   const cancelled = (nodeId?: string) => new AppError('RUN_CANCELLED', 'The run was cancelled', nodeId ? { nodeId } : {});
   try {
     for (const [index, stage] of plan.stages.entries()) {
@@ -268,23 +368,33 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         runner.discardFiles(stage.id);
         continue;
       }
-      const written = outcome.written;
+      const { written, rejected } = outcome;
       for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
       // Tables of earlier stages this one read (through however many fused subqueries).
       const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
       const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
       const outputs = Object.values(stage.outputTables);
       const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
-      if (stage.dependsOn.length === 0) rowsRead += rowsOut;
+      // A source read every row it passed on or rejected.
+      if (stage.dependsOn.length === 0) rowsRead += rowsOut + rejected;
       rowsWritten += written;
-      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'succeeded', attempts: outcome.attempts, rowsIn: stage.dependsOn.length === 0 ? rowsOut : rowsIn, rowsOut });
+      rowsRejected += rejected;
+      await emit({
+        stageId: stage.id,
+        nodeIds: stage.nodeIds,
+        status: 'succeeded',
+        attempts: outcome.attempts,
+        rowsIn: stage.dependsOn.length === 0 ? rowsOut + rejected : rowsIn,
+        rowsOut,
+        rowsRejected: rejected,
+      });
     }
     // Destinations are the stages with no output tables. If none of them succeeded, the run failed with its first error.
     const first = failures[0];
     if (first && !plan.stages.some((s) => Object.keys(s.outputTables).length === 0 && !broken.has(s.id))) throw first.error;
     // Each destination of a branch that succeeded is published; a failed branch's never is.
     for (const f of runner.pendingFiles) await (f.folder ? publishOutput(f.temporary, f.final) : rename(f.temporary, f.final));
-    return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures };
+    return { rowsRead, rowsWritten, rowsRejected, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures };
   } catch (error) {
     throw options.signal?.aborted && !(error instanceof AppError && error.code === 'RUN_CANCELLED') ? cancelled() : error;
   } finally {
@@ -295,7 +405,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   }
 }
 
-type StageOutcome = { ok: true; written: number; attempts: number } | { ok: false; error: AppError; attempts: number };
+type StageOutcome = { ok: true; written: number; rejected: number; attempts: number } | { ok: false; error: AppError; attempts: number };
 
 /**
  * Runs a stage's ops; a transient failure (see isTransientError) is retried
@@ -311,9 +421,14 @@ async function runStageWithRetries(runner: StageRunner, conn: DuckDBConnection, 
     }, policy.stageTimeoutMs);
     try {
       let written = 0;
-      for (const op of stage.ops) written += (await runner.runOp(stage, op)) ?? 0;
+      let rejected = 0;
+      for (const op of stage.ops) {
+        const outcome = await runner.runOp(stage, op);
+        written += outcome.written;
+        rejected += outcome.rejected;
+      }
       if (deadline.passed) throw new Error('interrupted');
-      return { ok: true, written, attempts: attempt };
+      return { ok: true, written, rejected, attempts: attempt };
     } catch (error) {
       if (options.signal?.aborted) return { ok: false, error: new AppError('RUN_CANCELLED', 'The run was cancelled', { nodeId: stage.id }), attempts: attempt };
       const appError = deadline.passed

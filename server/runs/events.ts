@@ -15,6 +15,7 @@ export const RunEventPayloadSchema = z.discriminatedUnion('type', [
     errorNodeId: z.string().nullish(),
     rowsRead: z.number().optional(),
     rowsWritten: z.number().optional(),
+    rowsRejected: z.number().optional(),
   }),
   z.object({
     type: z.literal('stage'),
@@ -24,6 +25,7 @@ export const RunEventPayloadSchema = z.discriminatedUnion('type', [
     rowsIn: z.number().nullish(),
     rowsOut: z.number().nullish(),
     attempts: z.number().int().optional(),
+    rowsRejected: z.number().nullish(),
     errorMessage: z.string().nullish(),
   }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string(), nodeId: z.string().optional() }),

@@ -8,9 +8,9 @@
 // executed again.
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
-import type { Prisma } from '../db/database';
+import type { Prisma, PrismaNamespace } from '../db/database';
 import { analyzePipeline } from '../engine/analyze';
-import { executePlan, type StageEvent } from '../engine/execute';
+import { executePlan, type RejectBatch, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
@@ -39,6 +39,37 @@ const HEARTBEAT_MS = 5_000;
 /** A running run whose heartbeat is older than this has lost its worker. */
 export const STALE_AFTER_MS = 30_000;
 
+/** Dead letters per INSERT: a DuckDB chunk (2,048 rows) is split into a few statements of bounded size. */
+const DEAD_LETTERS_PER_INSERT = 500;
+
+/** PostgreSQL text and jsonb cannot hold NUL characters; a rejected line may. */
+const withoutNul = (text: string): string => text.replaceAll('\0', '\uFFFD');
+
+function jsonWithoutNul(value: PrismaNamespace.InputJsonValue | null): PrismaNamespace.InputJsonValue | null {
+  if (typeof value === 'string') return withoutNul(value);
+  if (Array.isArray(value)) return value.map((v) => jsonWithoutNul(v as PrismaNamespace.InputJsonValue | null));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [withoutNul(k), jsonWithoutNul((v ?? null) as PrismaNamespace.InputJsonValue | null)]));
+  }
+  return value;
+}
+
+async function storeDeadLetters(db: Prisma, runId: string, batch: RejectBatch): Promise<void> {
+  for (let start = 0; start < batch.rows.length; start += DEAD_LETTERS_PER_INSERT) {
+    await db.deadLetter.createMany({
+      data: batch.rows.slice(start, start + DEAD_LETTERS_PER_INSERT).map((r) => ({
+        runId,
+        nodeId: batch.nodeId,
+        reason: batch.reason,
+        message: withoutNul(r.message),
+        sourceLine: r.sourceLine,
+        rawLine: r.rawLine === null ? null : withoutNul(r.rawLine),
+        ...(r.row ? { row: jsonWithoutNul(r.row) as PrismaNamespace.InputJsonObject } : {}),
+      })),
+    });
+  }
+}
+
 export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<ExecuteRunOutcome> {
   const { db, bus } = deps;
   const run = await db.run.findUnique({ where: { id: runId }, include: { version: { select: { document: true } } } });
@@ -62,7 +93,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     (
       await tx.run.updateMany({
         where: { id: runId, attempts: run.attempts, status: { in: ['queued', 'running'] } },
-        data: { status: 'running', startedAt: run.startedAt ?? new Date(), attempts: attempt, heartbeatAt: new Date() },
+        data: { status: 'running', startedAt: run.startedAt ?? new Date(), attempts: attempt, heartbeatAt: new Date(), rowsRejected: 0 },
       })
     ).count === 1;
   const limit = settings.maxConcurrentRuns;
@@ -82,13 +113,18 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   const fenced = async (data: Parameters<Prisma['run']['updateMany']>[0]['data']) =>
     (await db.run.updateMany({ where: { id: runId, attempts: attempt, status: 'running' }, data })).count === 1;
 
+  // A retried attempt starts afresh: its stages and rejected rows replace the last attempt's.
   await db.stageRun.deleteMany({ where: { runId } });
+  await db.deadLetter.deleteMany({ where: { runId } });
   await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
+  // Rows rejected by the stages that finished; kept on a failed run, whose dead letters stay to explain it.
+  let rowsRejected = 0;
   if (attempt > 1) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Attempt ${attempt}: the previous attempt did not finish; running again` });
 
   const finish = async (status: 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled', outcome: { code?: string; message?: string; nodeId?: string; rowsRead?: number; rowsWritten?: number }): Promise<ExecuteRunOutcome> => {
     const won = await fenced({
       status,
+      rowsRejected,
       finishedAt: new Date(),
       errorCode: outcome.code ?? null,
       errorMessage: outcome.message ?? null,
@@ -105,7 +141,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       status,
       ...(outcome.message !== undefined && status !== 'succeeded' ? { errorMessage: outcome.message, errorNodeId: outcome.nodeId ?? null } : {}),
       ...(outcome.rowsRead !== undefined ? { rowsRead: outcome.rowsRead } : {}),
-      ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten } : {}),
+      ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten, rowsRejected } : {}),
     });
     return status;
   };
@@ -158,6 +194,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
           ...(e.rowsIn !== undefined ? { rowsIn: e.rowsIn } : {}),
           ...(e.rowsOut !== undefined ? { rowsOut: e.rowsOut } : {}),
           ...(e.attempts !== undefined ? { attempts: e.attempts } : {}),
+          ...(e.rowsRejected !== undefined ? { rowsRejected: e.rowsRejected } : {}),
           ...(e.error ? { errorCode: e.error.code, errorMessage: e.error.message } : {}),
         },
       });
@@ -169,8 +206,10 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         rowsIn: e.rowsIn ?? null,
         rowsOut: e.rowsOut ?? null,
         ...(e.attempts !== undefined ? { attempts: e.attempts } : {}),
+        rowsRejected: e.rowsRejected ?? null,
         errorMessage: e.error?.message ?? null,
       });
+      rowsRejected += e.rowsRejected ?? 0;
     };
 
     // Console output of JavaScript nodes and retry notices go to the run log.
@@ -186,6 +225,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         readDirectories: deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
         onStage,
         onLog,
+        onRejects: (batch) => storeDeadLetters(db, runId, batch),
         signal: controller.signal,
         policy: {
           retries: settings.stageRetries,
@@ -197,6 +237,9 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       await Promise.all(logWrites);
       for (const f of result.files) {
         await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Wrote ${f.rows} row(s) to ${f.path}`, nodeId: f.nodeId });
+      }
+      if (result.rowsRejected > 0) {
+        await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Read ${result.rowsRead} row(s), rejected ${result.rowsRejected}, wrote ${result.rowsWritten}` });
       }
       const rows = { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten };
       const [first] = result.failures;

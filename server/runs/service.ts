@@ -85,6 +85,7 @@ export const runSummarySelect = {
   finishedAt: true,
   rowsRead: true,
   rowsWritten: true,
+  rowsRejected: true,
   errorCode: true,
   errorMessage: true,
   errorNodeId: true,
@@ -99,6 +100,7 @@ type RunRow = {
   finishedAt: Date | null;
   rowsRead: bigint;
   rowsWritten: bigint;
+  rowsRejected: bigint;
   errorCode: string | null;
   errorMessage: string | null;
   errorNodeId: string | null;
@@ -116,6 +118,7 @@ export function toRunSummary(run: RunRow) {
     durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null,
     rowsRead: Number(run.rowsRead),
     rowsWritten: Number(run.rowsWritten),
+    rowsRejected: Number(run.rowsRejected),
     errorCode: run.errorCode,
     errorMessage: run.errorMessage,
     errorNodeId: run.errorNodeId,

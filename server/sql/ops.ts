@@ -8,9 +8,37 @@ export type FileFormat = 'csv' | 'ndjson' | 'parquet';
 /** gzip and zstd for CSV and NDJSON; snappy and zstd for Parquet. */
 export type FileCompression = 'gzip' | 'zstd' | 'snappy';
 
+/** Why a node rejected rows; stable codes, stored with each dead letter. */
+export type RejectReason = 'CAST_FAILED' | 'CSV_MALFORMED_ROW';
+
+/** What becomes of rejected rows: stored as dead letters, skipped (counted and logged), or the run fails on the first. */
+export type RejectAction = 'deadLetter' | 'skip' | 'fail';
+
+/**
+ * Says that a materialised table holds rows `nodeId` rejected, one per row,
+ * and which of its columns say what. Every column named in `rowColumns` is a
+ * value of the rejected row; the others are bookkeeping.
+ */
+export interface RejectedRows {
+  nodeId: string;
+  reason: RejectReason;
+  action: RejectAction;
+  /** Column with what is wrong, naming the column and the value. */
+  messageColumn: string;
+  /** Column with the 1-based line of the source file, when rows come from a file. */
+  lineColumn?: string;
+  /** Column with the raw text of that line. */
+  rawLineColumn?: string;
+  rowColumns: string[];
+}
+
 export type StageOp =
-  /** CREATE TABLE `table` AS `query`. */
-  | { op: 'materialize'; table: string; query: Select }
+  /**
+   * CREATE TABLE `table` AS `query`. With `rejects`, the table's rows are rows
+   * the node rejected: the engine counts them, then stores, logs or fails on
+   * them as `rejects.action` says, reading them in bounded batches.
+   */
+  | { op: 'materialize'; table: string; query: Select; rejects?: RejectedRows }
   /** Fail unless the file's header row holds exactly `expected`, in order. */
   | { op: 'checkCsvHeader'; file: FileRef; delimiter: string; quote: string; expected: string[]; encoding?: CsvEncoding }
   /** Fail with the first rejected line of the CSV scan that used `rejectsTable`. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { CompileResult } from '../compiler/compile';
 import { analyzePipeline } from '../engine/analyze';
-import { executePlan } from '../engine/execute';
+import { executePlan, type RejectBatch } from '../engine/execute';
 import { FORMAT_VERSION, type PipelineEdge, type PipelineNode, type VisualPipeline } from '../pipeline/model';
 import { duckDbTypeOf, type Column } from '../pipeline/types';
 import { quoteIdent, quoteString } from '../sql/ast';
@@ -54,6 +54,10 @@ export interface NodeRunResult {
   compiled: CompileResult;
   rows: Row[];
   columns: string[];
+  /** Batches of rejected rows handed to the dead-letter store, in order. */
+  rejects: RejectBatch[];
+  /** Run log lines the stages wrote. */
+  logs: { nodeId: string; level: string; message: string }[];
 }
 
 /** Compiles and runs; throws with the diagnostics when the pipeline does not compile. */
@@ -66,9 +70,16 @@ export async function runNode(t: NodeUnderTest): Promise<NodeRunResult> {
       for (const [port, input] of Object.entries(t.inputs)) await writeCsv(conn, path.join(root, `in_${port}.csv`), input);
       const compiled = await analyzePipeline(harnessDocument(t), { tempDir: path.join(root, '.analyze') });
       if (!compiled.plan) throw new Error(`Does not compile: ${JSON.stringify(compiled.diagnostics, null, 2)}`);
-      await executePlan(compiled.plan, { workspaceRoot: root, tempDir: path.join(root, '.tmp') });
+      const rejects: RejectBatch[] = [];
+      const logs: NodeRunResult['logs'] = [];
+      await executePlan(compiled.plan, {
+        workspaceRoot: root,
+        tempDir: path.join(root, '.tmp'),
+        onRejects: (batch) => void rejects.push(batch),
+        onLog: (line) => void logs.push(line),
+      });
       const reader = await conn.runAndReadAll(`SELECT * FROM read_parquet(${quoteString(path.join(root, 'out/result.parquet'))})`);
-      return { compiled, rows: reader.getRowObjectsJson(), columns: reader.columnNames() };
+      return { compiled, rows: reader.getRowObjectsJson(), columns: reader.columnNames(), rejects, logs };
     } finally {
       conn.closeSync();
       db.closeSync();

@@ -24,6 +24,7 @@ export interface LinearPipelineOptions {
   rules?: { column: string; op: string; value?: string }[];
   keep?: string[];
   sink?: { format: 'csv' | 'parquet'; path: string };
+  onMalformedRow?: 'fail' | 'skip' | 'deadLetter';
 }
 
 /** csv-source → filter → select-columns → file-sink, the walking skeleton's pipeline. */
@@ -36,7 +37,15 @@ export function linearPipeline(o: LinearPipelineOptions = {}): VisualPipeline {
         kind: 'csv-source',
         version: 1,
         position: { x: 0, y: 0 },
-        config: { path: o.sourcePath ?? 'orders.csv', delimiter: ',', quote: '"', escape: '"', header: true, columns: o.columns ?? ordersColumns },
+        config: {
+          path: o.sourcePath ?? 'orders.csv',
+          delimiter: ',',
+          quote: '"',
+          escape: '"',
+          header: true,
+          columns: o.columns ?? ordersColumns,
+          ...(o.onMalformedRow ? { onMalformedRow: o.onMalformedRow } : {}),
+        },
       },
       {
         id: 'keep_paid',
@@ -52,6 +61,37 @@ export function linearPipeline(o: LinearPipelineOptions = {}): VisualPipeline {
       { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'keep_paid', port: 'input' } },
       { id: 'e2', source: { node: 'keep_paid', port: 'output' }, target: { node: 'cols', port: 'input' } },
       { id: 'e3', source: { node: 'cols', port: 'output' }, target: { node: 'out', port: 'input' } },
+    ],
+  };
+}
+
+export interface CastPipelineOptions {
+  sourcePath: string;
+  columns: Column[];
+  casts: { column: string; to: Column['type'] }[];
+  onError: 'fail' | 'null' | 'reject';
+  onMalformedRow?: 'fail' | 'skip' | 'deadLetter';
+  sink?: { format: 'csv' | 'parquet'; path: string };
+}
+
+/** csv-source → cast-columns → file-sink: the pipeline whose nodes reject rows. */
+export function castPipeline(o: CastPipelineOptions): VisualPipeline {
+  return {
+    formatVersion: FORMAT_VERSION,
+    nodes: [
+      {
+        id: 'src',
+        kind: 'csv-source',
+        version: 1,
+        position: { x: 0, y: 0 },
+        config: { path: o.sourcePath, delimiter: ',', quote: '"', escape: '"', header: true, columns: o.columns, onMalformedRow: o.onMalformedRow ?? 'fail' },
+      },
+      { id: 'typed', kind: 'cast-columns', version: 1, position: { x: 200, y: 0 }, config: { casts: o.casts, onError: o.onError } },
+      { id: 'out', kind: 'file-sink', version: 1, position: { x: 400, y: 0 }, config: o.sink ?? { format: 'csv', path: 'out/typed.csv' } },
+    ],
+    edges: [
+      { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'typed', port: 'input' } },
+      { id: 'e2', source: { node: 'typed', port: 'output' }, target: { node: 'out', port: 'input' } },
     ],
   };
 }

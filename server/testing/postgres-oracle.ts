@@ -25,10 +25,11 @@ const types: pg.CustomTypesConfig = {
 };
 
 /**
- * Creates each input as a TEMP table named after its key, runs `sql`, and
- * returns the rows. Everything happens in one rolled-back transaction.
+ * Creates each input as a TEMP table named after its key, runs the `setup`
+ * statements (helper functions in pg_temp, say), then `sql`, and returns the
+ * rows. Everything happens in one rolled-back transaction.
  */
-export async function postgresRows(tables: Record<string, TestInput>, sql: string, params: unknown[] = []): Promise<Row[]> {
+export async function postgresRows(tables: Record<string, TestInput>, sql: string, params: unknown[] = [], setup: string[] = []): Promise<Row[]> {
   const url = new URL(postgresAdminUrl);
   url.pathname = '/test';
   const client = new pg.Client({ connectionString: url.toString(), types });
@@ -43,6 +44,7 @@ export async function postgresRows(tables: Record<string, TestInput>, sql: strin
         await client.query(`INSERT INTO ${ident(name)} VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')})`, values);
       }
     }
+    for (const statement of setup) await client.query(statement);
     const result = await client.query<Row>(sql, params);
     return result.rows;
   } finally {

@@ -5,6 +5,8 @@ import { errorMessage } from '@/components/ui/errors';
 import { formatDuration, formatRows } from '@/components/ui/format';
 import { labelOfNode } from '../document';
 import { useDesignerStore } from '../store-context';
+import { RejectedRows } from './rejected-rows';
+import { isTerminalRunStatus } from './run-types';
 import { useRunView } from './run-view-store';
 import { StatusBadge } from './status-badge';
 
@@ -41,6 +43,7 @@ export function RunDetails({ runId }: { runId: string }) {
               <div className="min-w-0 flex-1">
                 <div className="truncate text-neutral-200">{stage.nodeIds.map((id) => labelOfNode(nodes, id)).join(' → ')}</div>
                 {stage.errorMessage ? <div className="break-words text-red-300">{stage.errorMessage}</div> : null}
+                {stage.rowsRejected ? <div className="text-amber-300" data-testid="stage-rejected">{formatRows(stage.rowsRejected)} rejected</div> : null}
               </div>
               <span className="shrink-0 tabular-nums text-neutral-400">{rows !== null ? formatRows(rows) : ''}</span>
               <span className="w-14 shrink-0 text-right tabular-nums text-neutral-500">{formatDuration(durationOf(stage.startedAt, stage.finishedAt))}</span>
@@ -48,6 +51,7 @@ export function RunDetails({ runId }: { runId: string }) {
           );
         })}
       </ol>
+      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} /> : null}
       {logs && logs.length > 0 ? (
         <div className="border-t border-neutral-800 pt-2">
           <h3 className="pb-1 font-semibold text-neutral-400">Log</h3>

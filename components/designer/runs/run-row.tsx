@@ -37,6 +37,9 @@ export function RunRow({ run, selected, failedNodeLabel, onSelect }: RunRowProps
       <td className="px-2 py-1 tabular-nums text-neutral-400">{formatDuration(run.durationMs)}</td>
       <td className="px-2 py-1 text-right tabular-nums text-neutral-300">{formatCount(run.rowsRead)}</td>
       <td className="px-2 py-1 text-right tabular-nums text-neutral-300">{formatCount(run.rowsWritten)}</td>
+      <td className={`px-2 py-1 text-right tabular-nums ${run.rowsRejected > 0 ? 'text-amber-300' : 'text-neutral-500'}`} data-testid="run-rejected">
+        {formatCount(run.rowsRejected)}
+      </td>
       <td className="max-w-md px-2 py-1 text-red-300" data-testid="run-error">
         {run.status === 'failed' ? (
           <>

@@ -15,7 +15,7 @@ export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skip
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export type RunEvent =
-  | { type: 'run'; status: RunStatus; errorMessage?: string | null; errorNodeId?: string | null }
+  | { type: 'run'; status: RunStatus; errorMessage?: string | null; errorNodeId?: string | null; rowsRejected?: number }
   | {
       type: 'stage';
       stageId: string;
@@ -23,6 +23,7 @@ export type RunEvent =
       status: StageStatus;
       rowsIn?: number | null;
       rowsOut?: number | null;
+      rowsRejected?: number | null;
       errorMessage?: string | null;
     }
   | { type: 'log'; level: LogLevel; message: string; nodeId?: string };

@@ -54,6 +54,9 @@ export function RunsPanel({ pipelineId }: { pipelineId: string }) {
                   <th className="px-2 py-1 font-medium">Duration</th>
                   <th className="px-2 py-1 text-right font-medium">Rows read</th>
                   <th className="px-2 py-1 text-right font-medium">Rows written</th>
+                  <th className="px-2 py-1 text-right font-medium" title="Rows nodes rejected: rows read = rows written + rows rejected, when no node filters">
+                    Rejected
+                  </th>
                   <th className="px-2 py-1 font-medium">Error</th>
                 </tr>
               </thead>

@@ -64,7 +64,7 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
       ['out', 'running', null],
       ['out', 'succeeded', 2],
     ]);
-    expect(events.at(-1)?.data).toEqual({ type: 'run', status: 'succeeded', rowsRead: 5, rowsWritten: 2 });
+    expect(events.at(-1)?.data).toEqual({ type: 'run', status: 'succeeded', rowsRead: 5, rowsWritten: 2, rowsRejected: 0 });
     const ids = events.map((e) => BigInt(e.id));
     expect([...ids].sort((a, b) => (a < b ? -1 : 1))).toEqual(ids);
 
@@ -95,6 +95,18 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
     ]);
     expect(events.at(-1)?.data).toMatchObject({ type: 'run', status: 'failed', errorNodeId: 'src' });
     await expect(stat(path.join(files, 'out/bad-run.csv'))).rejects.toThrow();
+  });
+
+  it('stores the lines a source rejects as dead letters and streams the counts', async () => {
+    await writeFile(path.join(files, 'rejecting.csv'), `${ordersCsv}\n6,frank,lots,paid\n7,gina,12,paid\n`);
+    const { runId, events } = await saveAndRun(linearPipeline({ sourcePath: 'rejecting.csv', onMalformedRow: 'deadLetter', sink: { format: 'csv', path: 'out/rejecting.csv' } }));
+    const source = events.find((e) => e.data.type === 'stage' && e.data.stageId === 'src' && e.data.status === 'succeeded');
+    expect(source?.data).toMatchObject({ rowsIn: 7, rowsOut: 6, rowsRejected: 1 });
+    expect(events.at(-1)?.data).toEqual({ type: 'run', status: 'succeeded', rowsRead: 7, rowsWritten: 3, rowsRejected: 1 });
+    expect(events.map((e) => e.data)).toContainEqual({ type: 'log', level: 'warn', message: 'Read 7 row(s), rejected 1, wrote 3' });
+    expect(await caller.run.get({ runId })).toMatchObject({ rowsRead: 7, rowsWritten: 3, rowsRejected: 1 });
+    const { items } = await caller.run.deadLetters({ runId });
+    expect(items.map((d) => [d.nodeId, d.reason, d.sourceLine, d.rawLine])).toEqual([['src', 'CSV_MALFORMED_ROW', 7, '6,frank,lots,paid']]);
   });
 
   it('fails a run whose filter names a missing column, naming the node', async () => {

@@ -1,6 +1,7 @@
 import { tracked } from '@trpc/server';
 import { z } from 'zod';
 import { AppError } from '../../errors';
+import { findWorkspaceRun, listDeadLetters } from '../../runs/dead-letters';
 import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
 import { env } from '../../env';
 import { cancelRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
@@ -39,6 +40,7 @@ export const runRouter = router({
         status: s.status,
         rowsIn: s.rowsIn === null ? null : Number(s.rowsIn),
         rowsOut: s.rowsOut === null ? null : Number(s.rowsOut),
+        rowsRejected: s.rowsRejected === null ? null : Number(s.rowsRejected),
         startedAt: s.startedAt,
         finishedAt: s.finishedAt,
         attempts: s.attempts,
@@ -47,6 +49,20 @@ export const runRouter = router({
       })),
     };
   }),
+
+  /** The rows the run's nodes rejected, a page at a time in the order they were rejected, with the count per node. */
+  deadLetters: protectedProcedure
+    .input(
+      RunId.extend({
+        nodeId: z.string().min(1).optional(),
+        cursor: z.string().regex(/^\d+$/).nullish(),
+        limit: z.number().int().min(1).max(500).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      if (!(await findWorkspaceRun(ctx.db, input.runId, ctx.workspace.id))) throw new AppError('NOT_FOUND', 'Run not found');
+      return listDeadLetters(ctx.db, input);
+    }),
 
   /**
    * Live events of one run. Subscribes first, then replays what is stored after

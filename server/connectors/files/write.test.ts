@@ -35,7 +35,9 @@ function planOf(sink: Sink, extra?: (doc: ReturnType<typeof linearPipeline>) => 
   return result.plan;
 }
 
-const run = (plan: ExecutionPlan, onStage?: (e: StageEvent) => void) => executePlan(plan, { workspaceRoot: root, tempDir: path.join(root, '..', `${path.basename(root)}-tmp`), ...(onStage ? { onStage } : {}) });
+// stopAll: a failure anywhere leaves every destination as it was (the default lets other branches load).
+const run = (plan: ExecutionPlan, onStage?: (e: StageEvent) => void) =>
+  executePlan(plan, { workspaceRoot: root, tempDir: path.join(root, '..', `${path.basename(root)}-tmp`), policy: { onBranchFailure: 'stopAll' }, ...(onStage ? { onStage } : {}) });
 
 async function query(sql: string): Promise<Record<string, unknown>[]> {
   const db = await DuckDBInstance.create(':memory:');

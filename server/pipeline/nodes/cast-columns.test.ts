@@ -25,25 +25,31 @@ const rule = (column: string, to: string) => ({ column, to });
 const propagate = (casts: { column: string; to: string }[], columns: Column[] = input) =>
   castColumns.propagate({ config: CastColumnsConfig.parse({ casts }), inputs: { input: columns } });
 
-function planOf(casts: { column: string; to: string }[], columns: Column[] = input, from = 's0_output') {
+function planOf(casts: { column: string; to: string }[], columns: Column[] = input, from = 's0_output', onError = 'fail') {
   return castColumns.plan({
     nodeId: 'c',
-    config: CastColumnsConfig.parse({ casts }),
+    config: CastColumnsConfig.parse({ casts, onError }),
     inputs: { input: table(from) },
     inputColumns: { input: columns },
     outputTable: (port) => `s1_${port}`,
   });
 }
 
-function rendered(casts: { column: string; to: string }[], columns: Column[] = input, from = 's0_output') {
-  const [op] = planOf(casts, columns, from);
-  if (op?.op !== 'materialize') throw new Error('expected one materialize op');
+/** The SQL of the op that materialises `table` (the output by default). */
+function rendered(casts: { column: string; to: string }[], columns: Column[] = input, from = 's0_output', onError = 'fail', table = 's1_output') {
+  const op = planOf(casts, columns, from, onError).find((o) => o.op === 'materialize' && o.table === table);
+  if (op?.op !== 'materialize') throw new Error(`no materialize op for ${table}`);
   return renderSelect(op.query, { resolveFile: () => '' });
 }
 
 describe('cast-columns config', () => {
   it('accepts conversions, defaulting onError to "fail"', () => {
     expect(CastColumnsConfig.parse({ casts: [rule('code', 'integer')] })).toEqual({ casts: [{ column: 'code', to: 'integer' }], onError: 'fail' });
+  });
+
+  it('accepts each policy for values that do not convert, and nothing else', () => {
+    for (const onError of ['fail', 'null', 'reject']) expect(issues({ casts: [rule('code', 'integer')], onError })).toEqual([]);
+    expect(issues({ casts: [rule('code', 'integer')], onError: 'drop' })).toEqual([{ path: ['onError'], message: expect.stringMatching(/expected one of/) as unknown }]);
   });
 
   it('accepts every column type as a target', () => {
@@ -139,7 +145,7 @@ describe('cast-columns propagate', () => {
 
 describe('cast-columns plan', () => {
   it('casts the converted columns under their own names and selects the rest as they are', () => {
-    expect(planOf([rule('code', 'integer')], input.slice(0, 3))).toMatchInlineSnapshot(`
+    expect(planOf([rule('code', 'integer')], input.slice(0, 3)).filter((op) => op.op === 'materialize' && op.table === 's1_output')).toMatchInlineSnapshot(`
       [
         {
           "op": "materialize",
@@ -188,6 +194,59 @@ describe('cast-columns plan', () => {
         "sql": "SELECT "id", CAST("code" AS TIMESTAMP) AS "code", "amount", CAST("paid" AS VARCHAR) AS "paid", "ordered_on", CAST("shipped_at" AS DATE) AS "shipped_at" FROM "s0_output"",
       }
     `);
+  });
+
+  it('with onError "fail", first materialises the rows that do not convert, numbered in input order, and fails on them', () => {
+    const plan = planOf([rule('code', 'integer'), rule('shipped_at', 'date')], input, 's0_output', 'fail');
+    expect(plan.map((op) => (op.op === 'materialize' ? [op.table, op.rejects?.action ?? null] : [op.op]))).toEqual([
+      ['s1_output_rejects', 'fail'],
+      ['s1_output', null],
+    ]);
+    expect(plan[0]?.op === 'materialize' ? plan[0].rejects : null).toEqual({
+      nodeId: 'c',
+      reason: 'CAST_FAILED',
+      action: 'fail',
+      messageColumn: 'reject_message',
+      rowColumns: input.map((c) => c.name),
+    });
+    expect(rendered([rule('code', 'integer'), rule('shipped_at', 'date')], input, 's0_output', 'fail', 's1_output_rejects')).toMatchInlineSnapshot(`
+      {
+        "params": [
+          "code",
+          "shipped_at",
+        ],
+        "sql": "SELECT "id", "code", "amount", "paid", "ordered_on", "shipped_at", concat('Row ', CAST("reject_row" AS VARCHAR), ': ', regexp_replace(concat(CASE WHEN (("code" IS NOT NULL) AND (TRY_CAST("code" AS BIGINT) IS NULL)) THEN concat('column "', $1, '" value ''', CAST("code" AS VARCHAR), ''' does not convert to integer; ') ELSE '' END, CASE WHEN (("shipped_at" IS NOT NULL) AND (TRY_CAST("shipped_at" AS DATE) IS NULL)) THEN concat('column "', $2, '" value ''', CAST("shipped_at" AS VARCHAR), ''' does not convert to date; ') ELSE '' END), '; $', '')) AS "reject_message" FROM (SELECT "id", "code", "amount", "paid", "ordered_on", "shipped_at", row_number() OVER () AS "reject_row" FROM "s0_output") AS "numbered" WHERE ((("code" IS NOT NULL) AND (TRY_CAST("code" AS BIGINT) IS NULL)) OR (("shipped_at" IS NOT NULL) AND (TRY_CAST("shipped_at" AS DATE) IS NULL))) ORDER BY "reject_row" ASC NULLS LAST",
+      }
+    `);
+  });
+
+  it('with onError "reject", keeps the rows where every value converts and dead-letters the others', () => {
+    const plan = planOf([rule('code', 'integer')], input.slice(0, 2), 's0_output', 'reject');
+    expect(plan.map((op) => (op.op === 'materialize' ? [op.table, op.rejects?.action ?? null] : [op.op]))).toEqual([
+      ['s1_output_rejects', 'deadLetter'],
+      ['s1_output', null],
+    ]);
+    expect(rendered([rule('code', 'integer')], input.slice(0, 2), 's0_output', 'reject')).toMatchInlineSnapshot(`
+      {
+        "params": [],
+        "sql": "SELECT "id", TRY_CAST("code" AS BIGINT) AS "code" FROM "s0_output" WHERE (NOT ((("code" IS NOT NULL) AND (TRY_CAST("code" AS BIGINT) IS NULL))))",
+      }
+    `);
+  });
+
+  it('names its bookkeeping columns apart from input columns of the same name, in any case', () => {
+    const columns: Column[] = [
+      { name: 'v', type: 'string' },
+      { name: 'Reject_Message', type: 'string' },
+      { name: 'reject_row', type: 'string' },
+    ];
+    const [op] = planOf([rule('v', 'integer')], columns, 's0_output', 'reject');
+    expect(op?.op === 'materialize' ? op.rejects : null).toMatchObject({ messageColumn: '_reject_message', rowColumns: ['v', 'Reject_Message', 'reject_row'] });
+    expect(rendered([rule('v', 'integer')], columns, 's0_output', 'reject', 's1_output_rejects').sql).toContain('row_number() OVER () AS "_reject_row"');
+  });
+
+  it('plans no rejects when nothing is converted', () => {
+    expect(planOf([rule('amount', 'float')], input, 's0_output', 'reject').map((op) => op.op === 'materialize' && op.table)).toEqual(['s1_output']);
   });
 
   it('refuses to plan without an input relation', () => {
@@ -326,24 +385,23 @@ describe('cast-columns on DuckDB', () => {
   });
 
   it.each([
-    ['integer', 'abc', /Could not convert string 'abc' to INT64 when casting from source column v/],
-    ['integer', '99999999999999999999', /Could not convert string '99999999999999999999' to INT64 when casting from source column v/],
-    ['boolean', 'maybe', /Could not convert string 'maybe' to BOOL when casting from source column v/],
-    ['date', '2024-02-30', /date field value out of range: "2024-02-30" when casting from source column v/],
-    ['date', '31/01/2024', /invalid date field format: "31\/01\/2024".* when casting from source column v/],
-    ['timestamp', '2024-01-31 25:00', /timestamp field value out of range: "2024-01-31 25:00" when casting from source column v/],
-  ])('fails the run on text that is not a valid %s (%s), naming the node, the column and the value', async (to, bad, message) => {
-    const input = { columns: [{ name: 'v', type: 'string' as const }], rows: [{ v: null }, { v: bad }] };
+    ['integer', 'abc'],
+    ['integer', '99999999999999999999'],
+    ['boolean', 'maybe'],
+    ['date', '2024-02-30'],
+    ['date', '31/01/2024'],
+    ['timestamp', '2024-01-31 25:00'],
+  ])('fails the run on text that is not a valid %s (%s), naming the node, the row, the column and the value', async (to, bad) => {
+    const input = { columns: [{ name: 'v', type: 'string' as const }], rows: [{ v: null }, { v: bad }, { v: bad }] };
     const error: unknown = await runNode({ kind: 'cast-columns', config: { casts: [rule('v', to)] }, inputs: { input } }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'SQL_EXECUTION_FAILED', details: { nodeId: 'under_test' } });
-    expect((error as Error).message).toMatch(/^cast-columns failed: Conversion Error: /);
-    expect((error as Error).message).toMatch(message);
+    expect(error).toMatchObject({ code: 'CAST_FAILED', details: { nodeId: 'under_test', rejectedRows: 2 } });
+    expect((error as Error).message).toBe(`Row 2: column "v" value '${bad}' does not convert to ${to}. 1 more row(s) fail the same way.`);
   });
 
   it('fails the run on a float too large for an integer', async () => {
-    const input = { columns: [{ name: 'v', type: 'float' as const }], rows: [{ v: 1e19 }] };
+    const input = { columns: [{ name: 'v', type: 'float' as const }], rows: [{ v: 1.5 }, { v: 1e19 }] };
     await expect(runNode({ kind: 'cast-columns', config: { casts: [rule('v', 'integer')] }, inputs: { input } })).rejects.toThrow(
-      /cast-columns failed: Conversion Error: .*out of range for the destination type INT64/,
+      /^Row 2: column "v" value '1e\+19' does not convert to integer$/,
     );
   });
 
@@ -382,5 +440,62 @@ describe('cast-columns with onError "null"', () => {
     const oracle = await postgresRows({ raw }, `SELECT id, CASE WHEN qty ~ '^[0-9]{1,18}$' THEN qty::bigint END AS qty FROM raw`);
     expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(oracle, { sort: true }));
     expect(normalizeRows(sluice.rows, { sort: true }).map((r) => r.qty)).toEqual([12, null, null, null]);
+  });
+});
+
+describe('cast-columns with onError "reject"', () => {
+  const raw: TestInput = {
+    columns: [
+      { name: 'id', type: 'integer' },
+      { name: 'qty', type: 'string' },
+      { name: 'day', type: 'string' },
+      { name: 'flag', type: 'string' },
+    ],
+    rows: [
+      { id: 1, qty: '12', day: '2024-02-29', flag: 'true' },
+      { id: 2, qty: 'twelve', day: '2024-02-29', flag: 't' },
+      { id: 3, qty: null, day: null, flag: null },
+      { id: 4, qty: '99999999999999999999', day: '2024-02-30', flag: 'yes' },
+      { id: 5, qty: '-7', day: '31/01/2024', flag: 'no' },
+      { id: 6, qty: '7', day: '1999-12-31', flag: 'maybe' },
+      { id: 7, qty: '東京 🚀', day: '2024-01-01', flag: 'f' },
+      { id: 8, qty: 'twelve', day: '2024-02-29', flag: 't' },
+      { id: 9, qty: '0', day: '0001-01-01', flag: 'false' },
+      { id: 9, qty: '0', day: '0001-01-01', flag: 'false' },
+    ],
+  };
+  const casts = [rule('qty', 'integer'), rule('day', 'date'), rule('flag', 'boolean')];
+  // PostgreSQL 15 has no pg_input_is_valid: try the cast and catch the error.
+  const converts = `CREATE FUNCTION pg_temp.converts(v text, t text) RETURNS boolean LANGUAGE plpgsql AS $$
+    BEGIN EXECUTE format('SELECT %L::%s', v, t); RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$`;
+  const allConvert = `(qty IS NULL OR pg_temp.converts(qty, 'bigint')) AND (day IS NULL OR pg_temp.converts(day, 'date')) AND (flag IS NULL OR pg_temp.converts(flag, 'boolean'))`;
+
+  it('keeps the rows PostgreSQL can convert, converted, and rejects the others with their original values', async () => {
+    const sluice = await runNode({ kind: 'cast-columns', config: { casts, onError: 'reject' }, inputs: { input: raw } });
+    const kept = await postgresRows({ raw }, `SELECT id, qty::bigint AS qty, day::date AS day, flag::boolean AS flag FROM raw WHERE ${allConvert}`, [], [converts]);
+    const rejected = await postgresRows({ raw }, `SELECT id, qty, day, flag FROM raw WHERE NOT (${allConvert})`, [], [converts]);
+
+    expect(normalizeRows(sluice.rows, { sort: true })).toEqual(normalizeRows(kept, { sort: true }));
+    expect(sluice.rows).toHaveLength(4);
+    const rejects = sluice.rejects.flatMap((b) => b.rows);
+    expect(sluice.rejects.every((b) => b.nodeId === 'under_test' && b.reason === 'CAST_FAILED')).toBe(true);
+    expect(normalizeRows(rejects.map((r) => r.row ?? {}))).toEqual(normalizeRows(rejected));
+    expect(rejects.map((r) => r.message)).toEqual([
+      `Row 2: column "qty" value 'twelve' does not convert to integer`,
+      `Row 4: column "qty" value '99999999999999999999' does not convert to integer; column "day" value '2024-02-30' does not convert to date`,
+      `Row 5: column "day" value '31/01/2024' does not convert to date`,
+      `Row 6: column "flag" value 'maybe' does not convert to boolean`,
+      `Row 7: column "qty" value '東京 🚀' does not convert to integer`,
+      `Row 8: column "qty" value 'twelve' does not convert to integer`,
+    ]);
+    expect(rejects.every((r) => r.sourceLine === null && r.rawLine === null)).toBe(true);
+  });
+
+  it('rejects nothing from an empty input, like PostgreSQL', async () => {
+    const empty = { ...raw, rows: [] };
+    const sluice = await runNode({ kind: 'cast-columns', config: { casts, onError: 'reject' }, inputs: { input: empty } });
+    const oracle = await postgresRows({ raw: empty }, `SELECT id, qty::bigint AS qty, day::date AS day, flag::boolean AS flag FROM raw WHERE ${allConvert}`, [], [converts]);
+    expect(sluice.rows).toEqual(oracle);
+    expect(sluice.rejects).toEqual([]);
   });
 });

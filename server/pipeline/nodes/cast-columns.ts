@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { cast, col, type SelectItem } from '../../sql/ast';
+import { cast, col, type Expr, type Relation, type Select, type SelectItem } from '../../sql/ast';
+import type { RejectAction, StageOp } from '../../sql/ops';
 import { defineNode, unknownColumnIssue, type ColumnLineage, type NodeIssue } from '../define-node';
 import { ColumnTypeSchema, type Column, type ColumnType } from '../types';
 
@@ -11,8 +12,12 @@ export type CastRule = z.infer<typeof CastRule>;
 
 export const CastColumnsConfig = z.object({
   casts: z.array(CastRule).min(1, 'Add at least one column to convert'),
-  /** What a value that does not convert does: fail the run (naming the value), or become NULL. */
-  onError: z.enum(['fail', 'null']).default('fail'),
+  /**
+   * What a value that does not convert does: fail the run (naming the row, the
+   * column and the value), become NULL, or reject its row into the run's dead
+   * letters while the other rows continue.
+   */
+  onError: z.enum(['fail', 'null', 'reject']).default('fail'),
 });
 export type CastColumnsConfig = z.infer<typeof CastColumnsConfig>;
 
@@ -67,7 +72,7 @@ export const castColumns = defineNode({
   label: 'Cast columns',
   icon: '⇌',
   description:
-    'Converts columns to another type with DuckDB CAST, keeping names and order. Text is parsed (dates as YYYY-MM-DD, timestamps as YYYY-MM-DD hh:mm:ss, booleans as true/false/t/f/yes/no/1/0); decimals become integers by rounding; timestamps become dates by dropping the time. NULL stays NULL. A value that does not convert fails the run, naming the column and the value.',
+    'Converts columns to another type with DuckDB CAST, keeping names and order. Text is parsed (dates as YYYY-MM-DD, timestamps as YYYY-MM-DD hh:mm:ss, booleans as true/false/t/f/yes/no/1/0); decimals become integers by rounding; timestamps become dates by dropping the time. NULL stays NULL. A value that does not convert fails the run, naming the row, the column and the value; or becomes NULL; or rejects its whole row into the run\'s rejected rows (dead letters) while the other rows continue.',
   ports: { inputs: [{ name: 'input', label: 'Rows' }], outputs: [{ name: 'output', label: 'Rows' }] },
   config: CastColumnsConfig,
   initialConfig: { casts: [], onError: 'fail' },
@@ -91,6 +96,7 @@ export const castColumns = defineNode({
       options: [
         { value: 'fail', label: 'Fail the run' },
         { value: 'null', label: 'Set it to NULL' },
+        { value: 'reject', label: 'Reject the row (kept as a dead letter)' },
       ],
     },
   ],
@@ -103,15 +109,91 @@ export const castColumns = defineNode({
     );
     return { outputs: { output: outputs }, lineage: { output: lineage }, issues };
   },
-  plan: ({ config, inputs, inputColumns, outputTable }) => {
+  plan: ({ nodeId, config, inputs, inputColumns, outputTable }) => {
     const input = inputs.input;
     if (!input) throw new Error('cast-columns planned without an input');
     const columns = inputColumns.input ?? [];
     const { targets } = resolveCasts(config.casts, columns);
-    const items: SelectItem[] = columns.map((c) => {
+    const changed = columns.flatMap((c) => {
       const to = targets.get(c.name);
-      return to === undefined || to === c.type ? { expr: col(c.name) } : { expr: config.onError === 'null' ? { ...cast(col(c.name), to), orNull: true } : cast(col(c.name), to), as: c.name };
+      return to === undefined || to === c.type ? [] : [{ name: c.name, to }];
     });
-    return [{ op: 'materialize', table: outputTable('output'), query: { t: 'select', items, from: input } }];
+    const convert = (orNull: boolean): SelectItem[] =>
+      columns.map((c) => {
+        const to = targets.get(c.name);
+        return to === undefined || to === c.type ? { expr: col(c.name) } : { expr: orNull ? tryCast(col(c.name), to) : cast(col(c.name), to), as: c.name };
+      });
+    const output = (query: Select): StageOp => ({ op: 'materialize', table: outputTable('output'), query });
+    if (config.onError === 'null' || changed.length === 0) return [output({ t: 'select', items: convert(config.onError === 'null'), from: input })];
+
+    // The rows where some value does not convert are found first, from the same input: the run
+    // fails on the first of them, or they become dead letters and the others continue.
+    const rejects = rejectedRowsOp(nodeId, input, columns, changed, `${outputTable('output')}_rejects`, config.onError === 'fail' ? 'fail' : 'deadLetter');
+    if (config.onError === 'fail') return [rejects, output({ t: 'select', items: convert(false), from: input })];
+    // TRY_CAST: the kept rows all convert, and CAST could be evaluated before the filter.
+    return [rejects, output({ t: 'select', items: convert(true), from: input, where: { t: 'not', expr: anyCastFails(changed) } })];
   },
 });
+
+type Conversion = { name: string; to: ColumnType };
+
+const tryCast = (expr: Expr, to: ColumnType): Expr => ({ t: 'cast', expr, to, orNull: true });
+
+/** The value is there, but does not convert. */
+const castFails = ({ name, to }: Conversion): Expr => ({
+  t: 'logical',
+  op: 'AND',
+  items: [
+    { t: 'isNull', expr: col(name), negated: true },
+    { t: 'isNull', expr: tryCast(col(name), to), negated: false },
+  ],
+});
+
+const anyCastFails = (changed: Conversion[]): Expr => ({ t: 'logical', op: 'OR', items: changed.map(castFails) });
+
+/** A name for a bookkeeping column that no input column has (DuckDB names are case-insensitive). */
+function freshName(base: string, columns: Column[]): string {
+  const taken = new Set(columns.map((c) => c.name.toLowerCase()));
+  let name = base;
+  while (taken.has(name.toLowerCase())) name = `_${name}`;
+  return name;
+}
+
+const text = (value: string): Expr => ({ t: 'literal', value });
+const concat = (...args: Expr[]): Expr => ({ t: 'call', fn: 'concat', args });
+
+/**
+ * Materialises the input rows where a conversion fails, in input order, with
+ * a message naming the row (1-based, in the node's input), and for each
+ * failing column its name, value and target type.
+ */
+function rejectedRowsOp(nodeId: string, input: Relation, columns: Column[], changed: Conversion[], table: string, action: RejectAction): StageOp {
+  const rowNumber = freshName('reject_row', columns);
+  const message = freshName('reject_message', columns);
+  // Each failing column adds "column "x" value 'v' does not convert to integer; "; the last "; " is cut.
+  const parts = changed.map(
+    (c): Expr => ({
+      t: 'case',
+      when: [{ condition: castFails(c), then: concat(text('column "'), { t: 'param', value: c.name }, text(`" value '`), cast(col(c.name), 'string'), text(`' does not convert to ${c.to}; `)) }],
+      else: text(''),
+    }),
+  );
+  const messageExpr = concat(text('Row '), cast(col(rowNumber), 'string'), text(': '), { t: 'call', fn: 'regexp_replace', args: [concat(...parts), text('; $'), text('')] });
+  const numbered: Relation = {
+    t: 'subquery',
+    alias: 'numbered',
+    query: { t: 'select', items: [...columns.map((c) => ({ expr: col(c.name) })), { expr: { t: 'window', fn: 'row_number', args: [], partitionBy: [], orderBy: [] }, as: rowNumber }], from: input },
+  };
+  return {
+    op: 'materialize',
+    table,
+    query: {
+      t: 'select',
+      items: [...columns.map((c) => ({ expr: col(c.name) })), { expr: messageExpr, as: message }],
+      from: numbered,
+      where: anyCastFails(changed),
+      orderBy: [{ expr: col(rowNumber) }],
+    },
+    rejects: { nodeId, reason: 'CAST_FAILED', action, messageColumn: message, rowColumns: columns.map((c) => c.name) },
+  };
+}

@@ -1,8 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { compile } from '../../compiler/compile';
+import { executePlan, type RejectBatch, type StageEvent } from '../../engine/execute';
 import { renderSelect } from '../../sql/ast';
 import type { StageOp } from '../../sql/ops';
 import type { PlanContext } from '../define-node';
 import { runSource } from '../../testing/source-harness';
+import { linearPipeline, ordersCsv } from '../../testing/pipelines';
 import { csvSource, CsvSourceConfig } from './csv-source';
 
 const columns = [
@@ -25,7 +31,7 @@ function planContext(config: CsvSourceConfig): PlanContext<CsvSourceConfig> {
 
 describe('csv-source config', () => {
   it('accepts a path and columns, filling in the CSV dialect defaults', () => {
-    expect(CsvSourceConfig.parse(valid)).toEqual({ ...valid, delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', quotedEmptyIsNull: true });
+    expect(CsvSourceConfig.parse(valid)).toEqual({ ...valid, delimiter: ',', quote: '"', escape: '"', header: true, encoding: 'utf-8', quotedEmptyIsNull: true, onMalformedRow: 'fail' });
   });
 
   it('keeps an explicit dialect', () => {
@@ -51,6 +57,7 @@ describe('csv-source config', () => {
     ['no columns', { ...valid, columns: [] }, ['columns'], /declare at least one column/],
     ['a column without a name', { ...valid, columns: [{ name: '', type: 'string' }] }, ['columns', 0, 'name'], /Column name is empty/],
     ['a column of an unknown type', { ...valid, columns: [{ name: 'a', type: 'money' }] }, ['columns', 0, 'type'], /expected one of/],
+    ['an unknown malformed-row policy', { ...valid, onMalformedRow: 'ignore' }, ['onMalformedRow'], /expected one of/],
   ])('rejects %s', (_what, config, path, message) => {
     const found = issues(config);
     expect(found.length).toBeGreaterThan(0);
@@ -190,6 +197,113 @@ describe('csv-source plan', () => {
     const ops = csvSource.plan({ ...planContext(CsvSourceConfig.parse(valid)), outputTable: (port) => `s7_${port}` });
     expect(ops).toContainEqual(expect.objectContaining({ op: 'materialize', table: 's7_output' }));
     expect(ops).toContainEqual(expect.objectContaining({ op: 'failOnCsvRejects', rejectsTable: 's7_output_rejects' }));
+  });
+});
+
+describe('csv-source plan for malformed rows kept or skipped', () => {
+  it.each(['skip', 'deadLetter'] as const)('with %s, materialises one row per malformed line from DuckDB\'s rejects table instead of failing', (policy) => {
+    const ops = csvSource.plan(planContext(CsvSourceConfig.parse({ ...valid, onMalformedRow: policy })));
+    expect(ops.map((o) => o.op)).toEqual(['checkCsvHeader', 'materialize', 'materialize']);
+    const malformed = ops[2];
+    if (malformed?.op !== 'materialize') throw new Error('expected materialize');
+    expect(malformed.table).toBe('s0_output_malformed');
+    expect(malformed.rejects).toEqual({
+      nodeId: 'src',
+      reason: 'CSV_MALFORMED_ROW',
+      action: policy,
+      messageColumn: 'message',
+      lineColumn: 'source_line',
+      rawLineColumn: 'raw_line',
+      rowColumns: [],
+    });
+    expect(renderSelect(malformed.query, { resolveFile: () => '' })).toMatchInlineSnapshot(`
+      {
+        "params": [],
+        "sql": "SELECT "line" AS "source_line", first("csv_line") AS "raw_line", string_agg(concat("error_message", CASE WHEN (("column_name" IS NOT NULL) AND ("error_type" <> 'CAST')) THEN concat(' (column "', "column_name", '")') ELSE '' END), '; ' ORDER BY "column_idx" ASC NULLS LAST) AS "message" FROM (SELECT "line", "column_idx", "csv_line", "error_type", "error_message", "column_name" FROM "s0_output_rejects" QUALIFY (("error_type" = 'CAST') OR (row_number() OVER (PARTITION BY "line", "error_type" ORDER BY "column_idx" ASC NULLS LAST) = 1))) AS "errors" GROUP BY "line" ORDER BY "line" ASC NULLS LAST",
+      }
+    `);
+  });
+});
+
+describe('csv-source malformed rows on DuckDB', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'sluice-csv-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  // Line 7: a value of the wrong type; 8: a field too many; 9: two fields short; 10: two bad values; 12: unicode.
+  const malformed = [
+    ordersCsv,
+    '6,frank,not-a-number,paid',
+    '7,gina,3,paid,extra',
+    '8,hal',
+    '9,ivy,lots,paid',
+    '10,jo,1,paid',
+    'x,zoë 東京,2,paid',
+  ].join('\n');
+
+  async function run(policy: 'skip' | 'deadLetter', csv: string) {
+    await writeFile(path.join(root, 'orders.csv'), csv);
+    const compiled = compile(linearPipeline({ onMalformedRow: policy, rules: [{ column: 'order_id', op: 'gte', value: '0' }], keep: ['order_id', 'customer'] }));
+    if (!compiled.plan) throw new Error(JSON.stringify(compiled.diagnostics));
+    const batches: RejectBatch[] = [];
+    const logs: { level: string; message: string }[] = [];
+    const events: StageEvent[] = [];
+    const result = await executePlan(compiled.plan, {
+      workspaceRoot: root,
+      tempDir: path.join(root, '.tmp'),
+      onRejects: (b) => void batches.push(b),
+      onLog: (l) => void logs.push(l),
+      onStage: (e) => void events.push(e),
+    });
+    return { result, batches, logs, source: events.find((e) => e.stageId === 'src' && e.status === 'succeeded') };
+  }
+
+  it('deadLetter: keeps every other row and stores each malformed line once, with its line number and raw text', async () => {
+    const { result, batches, logs, source } = await run('deadLetter', malformed);
+    expect(logs).toEqual([]);
+    expect(batches.every((b) => b.nodeId === 'src' && b.reason === 'CSV_MALFORMED_ROW')).toBe(true);
+    const rows = batches.flatMap((b) => b.rows);
+    expect(rows.map((r) => [r.sourceLine, r.rawLine, r.row])).toEqual([
+      [7, '6,frank,not-a-number,paid', null],
+      [8, '7,gina,3,paid,extra', null],
+      [9, '8,hal', null],
+      [10, '9,ivy,lots,paid', null],
+      [12, 'x,zoë 東京,2,paid', null],
+    ]);
+    expect(rows[0]?.message).toMatch(/"amount".*"not-a-number"/);
+    expect(rows[1]?.message).toMatch(/Expected Number of Columns: 4 Found: 5/);
+    expect(rows[2]?.message).toMatch(/^Expected Number of Columns: 4 Found: \d+ \(column "\w+"\)$/);
+    expect(rows[4]?.message).toMatch(/"order_id".*"x"/);
+    expect(source).toMatchObject({ rowsIn: 11, rowsOut: 6, rowsRejected: 5 });
+    expect(result).toMatchObject({ rowsRead: 11, rowsWritten: 6, rowsRejected: 5 });
+  });
+
+  it('deadLetter: names every value of a line that does not convert', async () => {
+    const { batches } = await run('deadLetter', [ordersCsv, 'six,frank,lots,paid'].join('\n'));
+    const [row] = batches.flatMap((b) => b.rows);
+    expect(row?.sourceLine).toBe(7);
+    expect(row?.message).toMatch(/"order_id".*"six".*; .*"amount".*"lots"/);
+  });
+
+  it('skip: keeps every other row, stores nothing, and logs the count and the first lines', async () => {
+    const { result, batches, logs } = await run('skip', malformed);
+    expect(batches).toEqual([]);
+    expect(result).toMatchObject({ rowsRead: 11, rowsWritten: 6, rowsRejected: 5 });
+    expect(logs.map((l) => l.level)).toEqual(['warn', 'warn', 'warn', 'warn', 'warn', 'warn']);
+    expect(logs[0]?.message).toBe('Skipped 5 rejected row(s) (CSV_MALFORMED_ROW):');
+    expect(logs[1]?.message).toMatch(/^Line 7: .*"not-a-number".*\. Raw line: 6,frank,not-a-number,paid$/);
+    expect(logs[5]?.message).toMatch(/^Line 12: .*\. Raw line: x,zoë 東京,2,paid$/);
+  });
+
+  it('skip and deadLetter reject nothing from a clean file', async () => {
+    for (const policy of ['skip', 'deadLetter'] as const) {
+      const { result, batches, logs } = await run(policy, ordersCsv);
+      expect([result.rowsRead, result.rowsRejected, batches.length, logs.length]).toEqual([5, 0, 0, 0]);
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { selectAll } from '../../sql/ast';
+import { col, selectAll, type Expr, type Select } from '../../sql/ast';
+import type { StageOp } from '../../sql/ops';
 import { defineNode } from '../define-node';
 import { SourcePathSchema } from '../paths';
 import { ColumnSchema } from '../types';
@@ -20,6 +21,13 @@ export const CsvSourceConfig = z
     encoding: z.enum(['utf-8', 'utf-16', 'latin-1']).default('utf-8'),
     quotedEmptyIsNull: z.boolean().default(true),
     columns: z.array(ColumnSchema).min(1, 'Upload a file or declare at least one column'),
+    /**
+     * A line that does not fit the declared columns (a value of the wrong type,
+     * too many or too few fields): fail the run naming it; skip it (counted,
+     * with the first ones in the run log); or keep it, with its line number
+     * and raw text, in the run's rejected rows (dead letters).
+     */
+    onMalformedRow: z.enum(['fail', 'skip', 'deadLetter']).default('fail'),
   })
   .superRefine((c, ctx) => {
     // DuckDB column names are case-insensitive: "id" and "ID" collide.
@@ -39,10 +47,10 @@ export const csvSource = defineNode({
   label: 'CSV file',
   icon: '▤',
   description:
-    'Reads a CSV file from the workspace (or from a server folder an administrator allowed, as alias:path). The declared columns are the contract: a row whose values do not fit them, or has too many or too few fields, fails the run with its line number.',
+    'Reads a CSV file from the workspace (or from a server folder an administrator allowed, as alias:path). The declared columns are the contract: a row whose values do not fit them, or has too many or too few fields, fails the run with its line number; or, if chosen, is skipped (counted and named in the run log) or kept with its line number and raw text in the run\'s rejected rows while the other rows continue.',
   ports: { inputs: [], outputs: [{ name: 'output', label: 'Rows' }] },
   config: CsvSourceConfig,
-  initialConfig: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [] },
+  initialConfig: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [], onMalformedRow: 'fail' },
   fields: [
     { key: 'path', widget: 'csvUpload', label: 'File', help: 'Upload a file, or type a path in the workspace files folder.' },
     { key: 'delimiter', widget: 'text', label: 'Delimiter' },
@@ -62,6 +70,16 @@ export const csvSource = defineNode({
     },
     { key: 'quotedEmptyIsNull', widget: 'toggle', label: 'Quoted empty field ("") is NULL', help: 'Off: "" reads as an empty string. An unquoted empty field is always NULL.' },
     { key: 'columns', widget: 'schema', label: 'Columns' },
+    {
+      key: 'onMalformedRow',
+      widget: 'select',
+      label: 'When a line does not fit the columns',
+      options: [
+        { value: 'fail', label: 'Fail the run' },
+        { value: 'skip', label: 'Skip it (counted in the run log)' },
+        { value: 'deadLetter', label: 'Reject it (kept as a dead letter)' },
+      ],
+    },
   ],
   propagate: ({ config }) => ({
     outputs: { output: config.columns },
@@ -69,10 +87,10 @@ export const csvSource = defineNode({
       output: Object.fromEntries(config.columns.map((c) => [c.name, { from: [], how: 'read' as const }])),
     },
   }),
-  plan: ({ config, outputTable }) => {
+  plan: ({ nodeId, config, outputTable }) => {
     const file = { workspacePath: config.path };
     const rejectsTable = `${outputTable('output')}_rejects`;
-    const ops = [];
+    const ops: StageOp[] = [];
     if (config.header) {
       ops.push({
         op: 'checkCsvHeader' as const,
@@ -102,8 +120,78 @@ export const csvSource = defineNode({
           },
         }),
       },
-      { op: 'failOnCsvRejects' as const, rejectsTable, file },
     );
+    if (config.onMalformedRow === 'fail') {
+      ops.push({ op: 'failOnCsvRejects', rejectsTable, file });
+    } else {
+      ops.push({
+        op: 'materialize',
+        table: `${outputTable('output')}_malformed`,
+        query: malformedLines(rejectsTable),
+        rejects: {
+          nodeId,
+          reason: 'CSV_MALFORMED_ROW',
+          action: config.onMalformedRow,
+          messageColumn: 'message',
+          lineColumn: 'source_line',
+          rawLineColumn: 'raw_line',
+          rowColumns: [],
+        },
+      });
+    }
     return ops;
   },
 });
+
+const text = (value: string): Expr => ({ t: 'literal', value });
+
+/**
+ * One row per malformed line, in file order, from DuckDB's rejects table
+ * (which has one row per error). A line short of fields is reported once for
+ * each missing column; one of those is enough. Messages that do not name
+ * their column get it appended.
+ */
+function malformedLines(rejectsTable: string): Select {
+  const errors: Select = {
+    t: 'select',
+    items: ['line', 'column_idx', 'csv_line', 'error_type', 'error_message', 'column_name'].map((name) => ({ expr: col(name) })),
+    from: { t: 'table', name: rejectsTable },
+    qualify: {
+      t: 'logical',
+      op: 'OR',
+      items: [
+        { t: 'compare', op: '=', left: col('error_type'), right: text('CAST') },
+        {
+          t: 'compare',
+          op: '=',
+          left: { t: 'window', fn: 'row_number', args: [], partitionBy: [col('line'), col('error_type')], orderBy: [{ expr: col('column_idx') }] },
+          right: { t: 'literal', value: 1 },
+        },
+      ],
+    },
+  };
+  const namesColumn: Expr = {
+    t: 'logical',
+    op: 'AND',
+    items: [
+      { t: 'isNull', expr: col('column_name'), negated: true },
+      { t: 'compare', op: '<>', left: col('error_type'), right: text('CAST') },
+    ],
+  };
+  const message: Expr = {
+    t: 'call',
+    fn: 'concat',
+    args: [col('error_message'), { t: 'case', when: [{ condition: namesColumn, then: { t: 'call', fn: 'concat', args: [text(' (column "'), col('column_name'), text('")')] } }], else: text('') }],
+  };
+  return {
+    t: 'select',
+    items: [
+      { expr: col('line'), as: 'source_line' },
+      { expr: { t: 'aggregate', fn: 'first', args: [col('csv_line')] }, as: 'raw_line' },
+      { expr: { t: 'aggregate', fn: 'string_agg', args: [message, text('; ')], orderBy: [{ expr: col('column_idx') }] }, as: 'message' },
+    ],
+    from: { t: 'subquery', query: errors, alias: 'errors' },
+    groupBy: [col('line')],
+    orderBy: [{ expr: col('line') }],
+  };
+}
