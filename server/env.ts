@@ -7,6 +7,11 @@ const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
   .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
+/** A 256-bit key, base64 (e.g. `openssl rand -base64 32`). */
+const secretKey = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
+
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
@@ -25,6 +30,10 @@ const EnvSchema = z.object({
   SLUICE_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   SLUICE_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1).default(2 * 1024 ** 3),
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
+  /** Encrypts stored connection secrets; see docs/decisions/005-connection-secrets.md. */
+  SLUICE_SECRET_KEY: secretKey.optional(),
+  /** The key before a rotation: still accepted for decryption until `npm run secrets:rotate` has run. */
+  SLUICE_SECRET_KEY_PREVIOUS: secretKey.optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string };

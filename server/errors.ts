@@ -19,6 +19,12 @@ export const ErrorCodes = {
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   SQL_EXECUTION_FAILED: 'SQL_EXECUTION_FAILED',
   RUN_CANCELLED: 'RUN_CANCELLED',
+  // Connections and database sources
+  CONNECTION_NOT_FOUND: 'CONNECTION_NOT_FOUND',
+  CONNECTION_FAILED: 'CONNECTION_FAILED',
+  SECRETS_UNAVAILABLE: 'SECRETS_UNAVAILABLE',
+  SOURCE_QUERY_FAILED: 'SOURCE_QUERY_FAILED',
+  SOURCE_VALUE_INVALID: 'SOURCE_VALUE_INVALID',
   // JavaScript node: declared with the sandbox that raises them.
   ...SandboxErrorCodes,
   // Infrastructure

@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
+import { runExtract } from '../connectors/extract';
+import type { SourceWatermark } from '../connectors/source';
 import { AppError, errorMessage } from '../errors';
 import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
@@ -35,6 +37,8 @@ export interface ExecuteOptions {
   onStage?: (event: StageEvent) => void | Promise<void>;
   /** Settings of the connections that database sources and destinations name. */
   connections?: ConnectionResolver;
+  /** Watermarks of incremental database sources from the last successful run, by node id. */
+  watermarks?: Record<string, SourceWatermark>;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
 }
@@ -49,6 +53,8 @@ export interface ExecutionResult {
   rowsRead: number;
   rowsWritten: number;
   files: WrittenFile[];
+  /** New watermarks of incremental database sources, by node id; store them only because the run succeeded. */
+  watermarks: Record<string, SourceWatermark>;
 }
 
 interface PendingFile {
@@ -63,6 +69,7 @@ class StageRunner {
   /** Resolved absolute paths by workspace path, filled before rendering. */
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
+  readonly watermarks: Record<string, SourceWatermark> = {};
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -150,6 +157,17 @@ class StageRunner {
       case 'javascript':
         await runJavaScript(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, ...(this.options.onLog ? { onLog: this.options.onLog } : {}) });
         return undefined;
+      case 'extract': {
+        const watermark = await runExtract(this.conn, op, {
+          workspaceRoot: this.options.workspaceRoot,
+          ...(this.options.connections ? { connections: this.options.connections } : {}),
+          ...(this.options.watermarks?.[op.nodeId] ? { watermark: this.options.watermarks[op.nodeId] } : {}),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+          ...(this.options.onLog ? { onLog: this.options.onLog } : {}),
+        });
+        if (watermark) this.watermarks[op.nodeId] = watermark;
+        return undefined;
+      }
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -202,7 +220,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
     }
     // Every stage succeeded: publish the files.
     for (const f of runner.pendingFiles) await rename(f.temporary, f.final);
-    return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })) };
+    return { rowsRead, rowsWritten, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), watermarks: runner.watermarks };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     session.close();

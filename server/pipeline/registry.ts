@@ -22,10 +22,13 @@ import { sort } from './nodes/sort';
 import { sql } from './nodes/sql';
 import { union } from './nodes/union';
 import { windowNode } from './nodes/window';
+import { postgresSource } from './nodes/postgres-source';
+import { mysqlSource } from './nodes/mysql-source';
+import { sqliteSource } from './nodes/sqlite-source';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, postgresSource, mysqlSource, sqliteSource] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

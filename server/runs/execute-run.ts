@@ -2,12 +2,17 @@
 // and record every state change. Called by workers; knows nothing of BullMQ.
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
+import type { ConnectionResolver } from '../connectors/connection';
+import { processKeyring, type Keyring } from '../connectors/secrets';
+import type { SourceWatermark } from '../connectors/source';
+import { connectionSettings } from '../connectors/store';
 import type { Prisma } from '../db/database';
 import { analyzePipeline } from '../engine/analyze';
 import { executePlan, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import type { VisualPipeline } from '../pipeline/model';
+import { ColumnTypeSchema } from '../pipeline/types';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 
@@ -16,6 +21,8 @@ export interface ExecuteRunDeps {
   bus: RunEventBus;
   dataDir: string;
   signal?: AbortSignal;
+  /** Opens connection secrets; the process's keyring when absent. */
+  keyring?: Keyring;
 }
 
 export type ExecuteRunOutcome = 'succeeded' | 'failed' | 'skipped';
@@ -86,15 +93,31 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     logWrites.push(recordRunEvent(db, bus, runId, { type: 'log', ...line }).catch(() => undefined));
   };
 
+  // Database sources: the run's own workspace's connections only, decrypted when a stage asks.
+  const connections: ConnectionResolver = async (connectionId, nodeId) => {
+    try {
+      return await connectionSettings(db, deps.keyring ?? processKeyring(), run.workspaceId, connectionId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') {
+        throw new AppError('CONNECTION_NOT_FOUND', `"${labelOf(nodeId)}" uses a connection that does not exist in this workspace (it may have been deleted). Choose another connection.`, { nodeId, connectionId });
+      }
+      throw error instanceof AppError && !error.details.nodeId ? new AppError(error.code, error.message, { ...error.details, nodeId }, { cause: error }) : error;
+    }
+  };
+
   try {
     const result = await executePlan(compiled.plan, {
       workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
       tempDir: path.join(deps.dataDir, 'tmp', runId),
       onStage,
       onLog,
+      connections,
+      watermarks: await loadWatermarks(db, run.pipelineId),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
     await Promise.all(logWrites);
+    // Only now, with every stage succeeded, do the incremental sources move on.
+    await storeWatermarks(db, run.pipelineId, result.watermarks);
     await db.run.update({
       where: { id: runId },
       data: { status: 'succeeded', finishedAt: new Date(), rowsRead: result.rowsRead, rowsWritten: result.rowsWritten },
@@ -112,5 +135,22 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       return fail(error.code, error.message, nodeId);
     }
     return fail('INTERNAL', `Unexpected error: ${errorMessage(error)}`);
+  }
+}
+
+async function loadWatermarks(db: Prisma, pipelineId: string): Promise<Record<string, SourceWatermark>> {
+  const rows = await db.sourceWatermark.findMany({ where: { pipelineId }, select: { nodeId: true, column: true, type: true, value: true } });
+  const watermarks: Record<string, SourceWatermark> = {};
+  for (const row of rows) {
+    const type = ColumnTypeSchema.safeParse(row.type);
+    if (type.success) watermarks[row.nodeId] = { column: row.column, type: type.data, value: row.value };
+  }
+  return watermarks;
+}
+
+async function storeWatermarks(db: Prisma, pipelineId: string, watermarks: Record<string, SourceWatermark>): Promise<void> {
+  for (const [nodeId, w] of Object.entries(watermarks)) {
+    const data = { column: w.column, type: w.type, value: w.value };
+    await db.sourceWatermark.upsert({ where: { pipelineId_nodeId: { pipelineId, nodeId } }, create: { pipelineId, nodeId, ...data }, update: data });
   }
 }
