@@ -70,8 +70,14 @@ export function publicConnection(row: StoredConnection, keyring: Keyring): Publi
   return { id: row.id, name: row.name, type: row.type as ConnectionType, settings: storedSettings(row), hasPassword, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
+/** Prisma reports a unique violation as P2002, or through a driver adapter as its cause. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { kind?: string; code?: string; originalCode?: string } } | null;
+  return e?.code === 'P2002' || e?.cause?.kind === 'UniqueConstraintViolation' || e?.cause?.code === '23505' || e?.cause?.originalCode === '23505';
+}
+
 function uniqueName(error: unknown, name: string): never {
-  if ((error as { code?: string }).code === 'P2002') throw new AppError('CONFLICT', `A connection named "${name}" already exists in this workspace`);
+  if (isUniqueViolation(error)) throw new AppError('CONFLICT', `A connection named "${name}" already exists in this workspace`);
   throw error;
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConnectionSettings } from '../../connectors/connection';
 import { processKeyring } from '../../connectors/secrets';
-import { CONNECT_TIMEOUT_MS, scrubbedMessage, withTimeout, type SourceContext } from '../../connectors/source';
+import { CONNECT_TIMEOUT_MS, connectionFailed, withTimeout, type SourceContext } from '../../connectors/source';
 import { sourceConnectorFor } from '../../connectors/sources';
 import { connectionSettings, createConnection, deleteConnection, getConnection, listConnections, mergeKeptSecrets, updateConnection } from '../../connectors/store';
 import { workspaceDir } from '../../engine/files';
@@ -44,7 +44,13 @@ export const connectionRouter = router({
     .input(z.object({ id: z.uuid().optional(), settings: ConnectionSettings.optional() }).refine((i) => i.id !== undefined || i.settings !== undefined, 'Give a connection id or settings'))
     .mutation(async ({ ctx, input }) => {
       const keyring = keyringOf(ctx);
-      const stored = input.id ? await connectionSettings(ctx.db, keyring, ctx.workspace.id, input.id) : undefined;
+      let stored;
+      try {
+        stored = input.id ? await connectionSettings(ctx.db, keyring, ctx.workspace.id, input.id) : undefined;
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'SECRETS_UNAVAILABLE') return { ok: false as const, code: error.code, message: error.message };
+        throw error;
+      }
       const settings = stored && input.settings ? mergeKeptSecrets(stored, input.settings) : (input.settings ?? stored);
       if (!settings) throw new AppError('BAD_INPUT', 'Give a connection id or settings');
       const started = performance.now();
@@ -52,7 +58,7 @@ export const connectionRouter = router({
         const { version } = await withTimeout(sourceConnectorFor(settings).test(settings, sourceContext(ctx, ctx.workspace.id)), CONNECT_TIMEOUT_MS + 2_000, 'The database', () => undefined);
         return { ok: true as const, version, elapsedMs: Math.round(performance.now() - started) };
       } catch (error) {
-        return { ok: false as const, code: error instanceof AppError ? error.code : 'CONNECTION_FAILED', message: error instanceof AppError ? error.message : `Could not connect: ${scrubbedMessage(error, settings)}` };
+        return { ok: false as const, code: error instanceof AppError ? error.code : 'CONNECTION_FAILED', message: connectionFailed(error, settings).message };
       }
     }),
 

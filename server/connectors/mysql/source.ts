@@ -83,7 +83,9 @@ interface ColumnRow {
 
 export const mysqlSource: SourceConnector<Settings> = {
   async test(settings) {
-    const connection = await withTimeout(connect(settings), CONNECT_TIMEOUT_MS + 1000, 'The server', () => undefined);
+    const connection = await withTimeout(connect(settings), CONNECT_TIMEOUT_MS + 1000, 'The server', () => undefined).catch((error: unknown) => {
+      throw connectionFailed(error, settings);
+    });
     try {
       const [rows] = await withTimeout(connection.promise().query<mysql.RowDataPacket[]>('SELECT VERSION() AS version'), CONNECT_TIMEOUT_MS, 'The server', () => connection.destroy());
       return { version: String(rows[0]?.version ?? 'unknown') };

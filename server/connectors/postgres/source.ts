@@ -82,7 +82,9 @@ interface DiscoverRow {
 
 export const postgresSource: SourceConnector<Settings> = {
   async test(settings) {
-    const client = await withTimeout(connect(settings), CONNECT_TIMEOUT_MS, 'The server', () => undefined);
+    const client = await withTimeout(connect(settings), CONNECT_TIMEOUT_MS, 'The server', () => undefined).catch((error: unknown) => {
+      throw connectionFailed(error, settings);
+    });
     try {
       const result = await withTimeout(client.query<{ version: string }>('SELECT version() AS version'), CONNECT_TIMEOUT_MS, 'The server', () => void client.end());
       return { version: result.rows[0]?.version ?? 'unknown' };
