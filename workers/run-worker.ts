@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Keyring } from '../server/connectors/secrets';
 import type { Prisma } from '../server/db/database';
 import type { RunEventBus } from '../server/runs/events';
 import { executeRun } from '../server/runs/execute-run';
@@ -20,6 +21,8 @@ export interface RunWorkerOptions {
   dataDir: string;
   concurrency: number;
   mode: 'embedded' | 'standalone';
+  /** Opens connection secrets; the process's keyring when absent. */
+  keyring?: Keyring;
 }
 
 export interface RunWorker {
@@ -37,7 +40,7 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
     async (job, _token, signal) => {
       const data = JobData.safeParse(job.data);
       if (!data.success) throw new UnrecoverableError(`Job ${job.id ?? '?'} has malformed data: ${data.error.message}`);
-      return executeRun(data.data.runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, ...(signal ? { signal } : {}) });
+      return executeRun(data.data.runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, ...(signal ? { signal } : {}), ...(o.keyring ? { keyring: o.keyring } : {}) });
     },
     { connection: redisConnection(o.redisUrl), prefix: o.prefix, concurrency: o.concurrency, autorun: true },
   );
