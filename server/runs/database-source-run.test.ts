@@ -95,7 +95,9 @@ describe('a run reading PostgreSQL through a stored connection', () => {
 
   async function runToEnd(pipelineId: string) {
     const { runId } = await caller.run.start({ pipelineId });
-    for await (const envelope of await caller.run.events({ runId })) envelope;
+    // The subscription ends after the run's final status.
+    const stream = await caller.run.events({ runId });
+    for await (const envelope of stream) expect(envelope).toBeDefined();
     return caller.run.get({ runId });
   }
 
