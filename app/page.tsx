@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { SignOutButton } from '@/components/auth/sign-out-button';
 import { NewPipelineForm } from '@/components/pipelines/new-pipeline-form';
@@ -16,6 +17,9 @@ export default async function HomePage() {
           <WorkspaceName />
         </div>
         <div className="flex items-center gap-3 text-sm text-neutral-400">
+          <Link href="/connections" className="hover:text-neutral-100">
+            Connections
+          </Link>
           <span>{session.user.email}</span>
           <SignOutButton />
         </div>

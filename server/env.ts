@@ -30,6 +30,10 @@ export const AllowedDirsSchema = z.string().transform((value, ctx) => {
   }
   return dirs;
 });
+/** A 256-bit key, base64 (e.g. `openssl rand -base64 32`). */
+const secretKey = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)');
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -54,6 +58,10 @@ const EnvSchema = z.object({
   SLUICE_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).default(5000),
   /** A stopping worker lets running runs finish this long before handing them back. */
   SLUICE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Encrypts stored connection secrets; see docs/decisions/006-connection-secrets.md. */
+  SLUICE_SECRET_KEY: secretKey.optional(),
+  /** The key before a rotation: still accepted for decryption until `npm run secrets:rotate` has run. */
+  SLUICE_SECRET_KEY_PREVIOUS: secretKey.optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string };

@@ -28,6 +28,12 @@ export const ErrorCodes = {
   STAGE_TIMEOUT: 'STAGE_TIMEOUT',
   /** The queue is deeper than the configured limit; try again later. */
   BUSY: 'BUSY',
+  // Connections and database sources
+  CONNECTION_NOT_FOUND: 'CONNECTION_NOT_FOUND',
+  CONNECTION_FAILED: 'CONNECTION_FAILED',
+  SECRETS_UNAVAILABLE: 'SECRETS_UNAVAILABLE',
+  SOURCE_QUERY_FAILED: 'SOURCE_QUERY_FAILED',
+  SOURCE_VALUE_INVALID: 'SOURCE_VALUE_INVALID',
   // JavaScript node: declared with the sandbox that raises them.
   ...SandboxErrorCodes,
   // Infrastructure

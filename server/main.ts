@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import next from 'next';
+import { processKeyring } from './connectors/secrets';
 import { databaseTargetFromEnv, setProcessDatabase } from './db/database';
 import { openDatabase } from './db/open';
 import { env, parseEnv } from './env';
@@ -25,6 +26,13 @@ async function main(): Promise<void> {
   const config = env();
   const redisUrl = config.REDIS_URL ?? '';
   const embeddedDb = !config.DATABASE_URL;
+
+  // Loads (in embedded mode, on first start: generates) the key for connection secrets.
+  try {
+    processKeyring();
+  } catch (error) {
+    console.warn(`Connections are unavailable: ${error instanceof Error ? error.message : String(error)}`);
+  }
 
   const db = await openDatabase(databaseTargetFromEnv());
   const { applied } = await db.migrate();

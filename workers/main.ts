@@ -1,5 +1,6 @@
 // `npm run worker`: a standalone worker process. Needs a shared PostgreSQL and
 // Redis; with the embedded PGlite database the worker runs inside `npm start`.
+import { processKeyring } from '../server/connectors/secrets';
 import { setProcessDatabase } from '../server/db/database';
 import { openDatabase } from '../server/db/open';
 import { env } from '../server/env';
@@ -14,6 +15,11 @@ async function main(): Promise<void> {
         'With the embedded defaults (no DATABASE_URL) the worker already runs inside `npm start`.',
     );
     process.exit(2);
+  }
+  try {
+    processKeyring();
+  } catch (error) {
+    console.warn(`Runs that read database sources will fail: ${error instanceof Error ? error.message : String(error)}`);
   }
   const db = await openDatabase({ kind: 'postgres', url: config.DATABASE_URL });
   await db.migrate();

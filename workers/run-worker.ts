@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Keyring } from '../server/connectors/secrets';
 import type { Prisma } from '../server/db/database';
 import type { RunEventBus } from '../server/runs/events';
 import { executeRun } from '../server/runs/execute-run';
@@ -23,6 +24,8 @@ export interface RunWorkerOptions {
   mode: 'embedded' | 'standalone';
   /** How often the (elected) reconciler looks for runs Redis lost; default 10 s. */
   reconcileIntervalMs?: number;
+  /** Opens connection secrets; the process's keyring when absent. */
+  keyring?: Keyring;
 }
 
 export interface RunWorker {
@@ -49,7 +52,7 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
       const cancel = new AbortController();
       cancels.set(runId, cancel);
       try {
-        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, ...(signal ? { signal } : {}) });
+        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, ...(signal ? { signal } : {}), ...(o.keyring ? { keyring: o.keyring } : {}) });
         if (outcome === 'deferred') {
           // The pipeline runs its maximum of concurrent runs: come back in a moment, without using up an attempt.
           await job.moveToDelayed(Date.now() + 1_000 + Math.floor(Math.random() * 1_000), token);

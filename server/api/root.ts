@@ -1,3 +1,4 @@
+import { connectionRouter } from './routers/connection';
 import { pipelineRouter } from './routers/pipeline';
 import { runRouter } from './routers/run';
 import { workspaceRouter } from './routers/workspace';
@@ -7,6 +8,7 @@ export const appRouter = router({
   workspace: workspaceRouter,
   pipeline: pipelineRouter,
   run: runRouter,
+  connection: connectionRouter,
 });
 
 export type AppRouter = typeof appRouter;

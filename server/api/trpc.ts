@@ -6,6 +6,7 @@ import superjson from 'superjson';
 import { ZodError, z } from 'zod';
 import type { SessionUser } from '../auth/auth';
 import { primaryWorkspace } from '../auth/workspace';
+import type { Keyring } from '../connectors/secrets';
 import type { Prisma } from '../db/database';
 import { AppError, type ErrorCode } from '../errors';
 import type { Services } from '../runtime/services';
@@ -15,6 +16,8 @@ export interface Context {
   user: SessionUser | null;
   /** Redis-backed services, resolved lazily so pages that need none work without Redis. */
   services: () => Services;
+  /** Key for connection secrets and the data folder; the process's own when absent (tests pass their own). */
+  connectors?: { keyring: Keyring; dataDir: string };
 }
 
 const t = initTRPC.context<Context>().create({
@@ -40,6 +43,10 @@ const trpcCodeFor: Partial<Record<ErrorCode, TRPC_ERROR_CODE_KEY>> = {
   BAD_INPUT: 'BAD_REQUEST',
   PIPELINE_INVALID: 'UNPROCESSABLE_CONTENT',
   PIPELINE_NOT_SAVED: 'PRECONDITION_FAILED',
+  CONNECTION_NOT_FOUND: 'NOT_FOUND',
+  CONNECTION_FAILED: 'BAD_GATEWAY',
+  SOURCE_QUERY_FAILED: 'BAD_GATEWAY',
+  SECRETS_UNAVAILABLE: 'PRECONDITION_FAILED',
   REDIS_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   DATABASE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   BUSY: 'TOO_MANY_REQUESTS',

@@ -42,6 +42,15 @@ function explainOp(op: StageOp): ExplainedStep {
         sql: `-- run transform(rows) over ${quoteIdent(op.input)} in batches of ${op.batchRows} (sandbox: ${op.timeoutMs} ms, ${op.memoryMb} MB) into ${quoteIdent(op.table)} (${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
         params: [],
       };
+    case 'extract': {
+      const what = op.selection.t === 'table' ? `${op.selection.schema ? `${op.selection.schema}.` : ''}${op.selection.table}` : `the query: ${op.selection.sql}`;
+      const incremental = op.incrementalColumn ? `, only rows where ${op.incrementalColumn} is above the last run's highest value` : '';
+      return {
+        op: op.op,
+        sql: `-- read ${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')} from ${what} (${op.connectionType} connection ${op.connectionId})${incremental} into ${quoteIdent(op.table)}`,
+        params: [],
+      };
+    }
   }
 }
 

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue, type Json } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
+import { runExtract } from '../connectors/extract';
+import type { SourceWatermark } from '../connectors/source';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
@@ -46,6 +48,8 @@ export interface ExecuteOptions {
   onStage?: (event: StageEvent) => void | Promise<void>;
   /** Settings of the connections that database sources and destinations name. */
   connections?: ConnectionResolver;
+  /** Watermarks of incremental database sources from the last successful run, by node id. */
+  watermarks?: Record<string, SourceWatermark>;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
   /**
@@ -89,6 +93,8 @@ export interface ExecutionResult {
   files: WrittenFile[];
   /** Branches that failed while others loaded (policy continueOthers); empty when everything succeeded. */
   failures: StageFailure[];
+  /** New watermarks of incremental database sources, by node id; stored only when the whole run succeeded. */
+  watermarks: Record<string, SourceWatermark>;
 }
 
 export interface StagePolicy {
@@ -128,6 +134,7 @@ class StageRunner {
   /** Resolved absolute paths by workspace path, filled before rendering. */
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
+  readonly watermarks: Record<string, SourceWatermark> = {};
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -310,6 +317,17 @@ class StageRunner {
       case 'javascript':
         await runJavaScript(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, ...(this.options.onLog ? { onLog: this.options.onLog } : {}) });
         return nothing;
+      case 'extract': {
+        const watermark = await runExtract(this.conn, op, {
+          workspaceRoot: this.options.workspaceRoot,
+          ...(this.options.connections ? { connections: this.options.connections } : {}),
+          ...(this.options.watermarks?.[op.nodeId] ? { watermark: this.options.watermarks[op.nodeId] } : {}),
+          ...(this.options.signal ? { signal: this.options.signal } : {}),
+          ...(this.options.onLog ? { onLog: this.options.onLog } : {}),
+        });
+        if (watermark) this.watermarks[op.nodeId] = watermark;
+        return nothing;
+      }
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -394,7 +412,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
     if (first && !plan.stages.some((s) => Object.keys(s.outputTables).length === 0 && !broken.has(s.id))) throw first.error;
     // Each destination of a branch that succeeded is published; a failed branch's never is.
     for (const f of runner.pendingFiles) await (f.folder ? publishOutput(f.temporary, f.final) : rename(f.temporary, f.final));
-    return { rowsRead, rowsWritten, rowsRejected, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures };
+    return { rowsRead, rowsWritten, rowsRejected, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures, watermarks: runner.watermarks };
   } catch (error) {
     throw options.signal?.aborted && !(error instanceof AppError && error.code === 'RUN_CANCELLED') ? cancelled() : error;
   } finally {

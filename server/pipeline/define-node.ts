@@ -50,6 +50,13 @@ export type FieldSpec<Key extends string = string> = { key: Key; label: string; 
   | { widget: 'columnList'; port: string }
   /** Rule list (column, operator, value) over the named input port's columns. */
   | { widget: 'conditions'; port: string }
+  /** One of the workspace's stored connections of this type (the value is its id). */
+  | { widget: 'connection'; connectionType: 'postgres' | 'mysql' | 'sqlite' }
+  /**
+   * A table of the connection in config key `connectionKey`, picked from what
+   * the database lists; sets this key (the table), `schema` and `columns`.
+   */
+  | { widget: 'tablePicker'; connectionKey: string }
 );
 
 /** A problem found in one node's settings or wiring; the compiler adds the node id. */

@@ -16,6 +16,8 @@ const widgetNames: Record<FieldSpec['widget'], string> = {
   schema: 'column list with types',
   columnList: 'columns',
   conditions: 'conditions',
+  connection: 'connection',
+  tablePicker: 'table picker',
 };
 
 function describeField(field: FieldSpec | ListItemField): string {

@@ -35,10 +35,13 @@ import { windowNode } from './nodes/window';
 import { jsonSource } from './nodes/json-source';
 import { parquetSource } from './nodes/parquet-source';
 import { excelSource } from './nodes/excel-source';
+import { postgresSource } from './nodes/postgres-source';
+import { mysqlSource } from './nodes/mysql-source';
+import { sqliteSource } from './nodes/sqlite-source';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, jsonSource, parquetSource, excelSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput] as unknown as NodeDefinition[];
+const definitions = [csvSource, jsonSource, parquetSource, excelSource, postgresSource, mysqlSource, sqliteSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, splitColumn, mergeColumns, lookup, parseDates, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

@@ -8,12 +8,17 @@
 // executed again.
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
+import type { ConnectionResolver } from '../connectors/connection';
+import { processKeyring, type Keyring } from '../connectors/secrets';
+import type { SourceWatermark } from '../connectors/source';
+import { connectionSettings } from '../connectors/store';
 import type { Prisma, PrismaNamespace } from '../db/database';
 import { analyzePipeline } from '../engine/analyze';
 import { executePlan, type RejectBatch, type StageEvent } from '../engine/execute';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
+import { ColumnTypeSchema } from '../pipeline/types';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 import { env } from '../env';
@@ -30,6 +35,8 @@ export interface ExecuteRunDeps {
   heartbeatMs?: number;
   /** Server folders sources may read as alias:path; default: SLUICE_ALLOWED_DIRS. */
   readDirectories?: Readonly<Record<string, string>>;
+  /** Opens connection secrets; the process's keyring when absent. */
+  keyring?: Keyring;
 }
 
 /** 'deferred': the pipeline already runs its maximum of concurrent runs; try again shortly. */
@@ -86,6 +93,18 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   const settings = pipelineSettings(document);
   const labelOf = (nodeId: string) => document.nodes.find((n) => n.id === nodeId)?.label ?? nodeId;
 
+  // Database sources: the run's own workspace's connections only, decrypted when a stage asks.
+  const connections: ConnectionResolver = async (connectionId, nodeId) => {
+    try {
+      return await connectionSettings(db, deps.keyring ?? processKeyring(), run.workspaceId, connectionId);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') {
+        throw new AppError('CONNECTION_NOT_FOUND', `"${labelOf(nodeId)}" uses a connection that does not exist in this workspace (it may have been deleted). Choose another connection.`, { nodeId, connectionId });
+      }
+      throw error instanceof AppError && !error.details.nodeId ? new AppError(error.code, error.message, { ...error.details, nodeId }, { cause: error }) : error;
+    }
+  };
+
   const attempt = run.attempts + 1;
   // Claims the run for this attempt; loses if another attempt claimed it in between. With a
   // concurrency limit, counting the pipeline's live runs and claiming happen under one lock.
@@ -110,8 +129,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   if (claimed === 'deferred') return 'deferred';
   if (!claimed) return 'skipped';
   /** Writes only while this attempt is the newest; false once a newer one took over. */
-  const fenced = async (data: Parameters<Prisma['run']['updateMany']>[0]['data']) =>
-    (await db.run.updateMany({ where: { id: runId, attempts: attempt, status: 'running' }, data })).count === 1;
+  const fenced = async (data: Parameters<Prisma['run']['updateMany']>[0]['data'], tx: Prisma = db) =>
+    (await tx.run.updateMany({ where: { id: runId, attempts: attempt, status: 'running' }, data })).count === 1;
 
   // A retried attempt starts afresh: its stages and rejected rows replace the last attempt's.
   await db.stageRun.deleteMany({ where: { runId } });
@@ -121,8 +140,11 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   let rowsRejected = 0;
   if (attempt > 1) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Attempt ${attempt}: the previous attempt did not finish; running again` });
 
-  const finish = async (status: 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled', outcome: { code?: string; message?: string; nodeId?: string; rowsRead?: number; rowsWritten?: number }): Promise<ExecuteRunOutcome> => {
-    const won = await fenced({
+  const finish = async (
+    status: 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled',
+    outcome: { code?: string; message?: string; nodeId?: string; rowsRead?: number; rowsWritten?: number; watermarks?: Record<string, SourceWatermark> },
+  ): Promise<ExecuteRunOutcome> => {
+    const data = {
       status,
       rowsRejected,
       finishedAt: new Date(),
@@ -131,7 +153,15 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       errorNodeId: outcome.nodeId ?? null,
       ...(outcome.rowsRead !== undefined ? { rowsRead: outcome.rowsRead } : {}),
       ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten } : {}),
-    });
+    };
+    // The outcome and the incremental sources' new watermarks are committed together, by the newest attempt only.
+    const won = outcome.watermarks
+      ? await db.$transaction(async (tx) => {
+          const mine = await fenced(data, tx as unknown as Prisma);
+          if (mine) await storeWatermarks(tx as unknown as Prisma, run.pipelineId, outcome.watermarks ?? {});
+          return mine;
+        })
+      : await fenced(data);
     if (!won) return 'skipped';
     if (outcome.message && status !== 'succeeded') {
       await recordRunEvent(db, bus, runId, { type: 'log', level: status === 'cancelled' ? 'warn' : 'error', message: outcome.message, ...(outcome.nodeId ? { nodeId: outcome.nodeId } : {}) });
@@ -170,6 +200,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       .catch(() => undefined);
   }, deps.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
+
 
   try {
     const compiled = await analyzePipeline(document, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-analyze`) });
@@ -226,6 +257,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         onStage,
         onLog,
         onRejects: (batch) => storeDeadLetters(db, runId, batch),
+        connections,
+        watermarks: await loadWatermarks(db, run.pipelineId),
         signal: controller.signal,
         policy: {
           retries: settings.stageRetries,
@@ -243,7 +276,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       }
       const rows = { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten };
       const [first] = result.failures;
-      if (!first) return await finish('succeeded', rows);
+      // Only a run whose every stage succeeded moves the incremental sources on.
+      if (!first) return await finish('succeeded', { ...rows, watermarks: result.watermarks });
       const message = `${result.failures.length} branch(es) failed while the others loaded: ${result.failures.map((f) => `${labelOf(f.error.details.nodeId ?? f.stageId)}: ${f.error.message}`).join('; ')}`;
       return await finish('partially_succeeded', { ...rows, code: first.error.code, message, nodeId: first.error.details.nodeId ?? first.stageId });
     } catch (error) {
@@ -260,5 +294,22 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   } finally {
     clearTimeout(runTimer);
     clearInterval(heartbeat);
+  }
+}
+
+async function loadWatermarks(db: Prisma, pipelineId: string): Promise<Record<string, SourceWatermark>> {
+  const rows = await db.sourceWatermark.findMany({ where: { pipelineId }, select: { nodeId: true, column: true, type: true, value: true } });
+  const watermarks: Record<string, SourceWatermark> = {};
+  for (const row of rows) {
+    const type = ColumnTypeSchema.safeParse(row.type);
+    if (type.success) watermarks[row.nodeId] = { column: row.column, type: type.data, value: row.value };
+  }
+  return watermarks;
+}
+
+async function storeWatermarks(db: Prisma, pipelineId: string, watermarks: Record<string, SourceWatermark>): Promise<void> {
+  for (const [nodeId, w] of Object.entries(watermarks)) {
+    const data = { column: w.column, type: w.type, value: w.value };
+    await db.sourceWatermark.upsert({ where: { pipelineId_nodeId: { pipelineId, nodeId } }, create: { pipelineId, nodeId, ...data }, update: data });
   }
 }

@@ -59,7 +59,24 @@ export type StageOp =
    * Run user JavaScript over `input`'s rows in the sandbox, in batches, and
    * materialise what it returns as `table` with the declared `columns`.
    */
-  | { op: 'javascript'; input: string; inputColumns: Column[]; table: string; code: string; columns: Column[]; batchRows: number; timeoutMs: number; memoryMb: number };
+  | { op: 'javascript'; input: string; inputColumns: Column[]; table: string; code: string; columns: Column[]; batchRows: number; timeoutMs: number; memoryMb: number }
+  /**
+   * Stream rows from the database behind `connectionId` into `table` with the
+   * declared `columns` (server/connectors/extract.ts), in batches of
+   * `batchRows`. With `incrementalColumn`, only rows above the stored
+   * watermark are read, and the new highest value is reported.
+   */
+  | {
+      op: 'extract';
+      nodeId: string;
+      table: string;
+      connectionId: string;
+      connectionType: 'postgres' | 'mysql' | 'sqlite';
+      selection: { t: 'table'; schema: string; table: string } | { t: 'query'; sql: string };
+      columns: Column[];
+      incrementalColumn?: string;
+      batchRows: number;
+    };
 
 /** The options of DuckDB's COPY … TO for a writeFile op, e.g. `FORMAT csv, HEADER true, COMPRESSION gzip`. */
 export function copyOptions(op: Extract<StageOp, { op: 'writeFile' }>): string {

@@ -6,12 +6,14 @@ import { CodeWidget } from './code-widget';
 import { ColumnListWidget } from './column-list-widget';
 import { ColumnWidget } from './column-widget';
 import { ConditionsWidget } from './conditions-widget';
+import { ConnectionWidget } from './connection-widget';
 import { CsvUploadWidget } from './csv-upload-widget';
 import { ExpressionWidget } from './expression-widget';
 import { ListWidget } from './list-widget';
 import { NumberWidget } from './number-widget';
 import { SchemaWidget } from './schema-widget';
 import { SelectWidget } from './select-widget';
+import { TablePickerWidget } from './table-picker-widget';
 import { TextWidget } from './text-widget';
 import { ToggleWidget } from './toggle-widget';
 import type { FieldOf, WidgetName, WidgetProps } from './widget-types';
@@ -31,6 +33,8 @@ export const widgetComponents: WidgetComponents = {
   schema: SchemaWidget,
   columnList: ColumnListWidget,
   conditions: ConditionsWidget,
+  connection: ConnectionWidget,
+  tablePicker: TablePickerWidget,
 };
 
 function isWidget<W extends WidgetName>(field: FieldSpec, widget: W): field is FieldOf<W> {

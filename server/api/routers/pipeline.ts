@@ -84,6 +84,21 @@ export const pipelineRouter = router({
     return { diagnostics, schemas };
   }),
 
+  /** Forgets the incremental sources' watermarks: the next run reads every row again (a full refresh). */
+  resetWatermarks: protectedProcedure.input(PipelineId).mutation(async ({ ctx, input }) => {
+    const pipeline = await ctx.db.pipeline.findFirst({ where: { id: input.id, workspaceId: ctx.workspace.id }, select: { id: true } });
+    if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+    const { count } = await ctx.db.sourceWatermark.deleteMany({ where: { pipelineId: pipeline.id } });
+    return { cleared: count };
+  }),
+
+  /** The incremental sources' stored watermarks, by node. */
+  watermarks: protectedProcedure.input(PipelineId).query(async ({ ctx, input }) => {
+    const pipeline = await ctx.db.pipeline.findFirst({ where: { id: input.id, workspaceId: ctx.workspace.id }, select: { id: true } });
+    if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+    return ctx.db.sourceWatermark.findMany({ where: { pipelineId: pipeline.id }, orderBy: { nodeId: 'asc' }, select: { nodeId: true, column: true, type: true, value: true, updatedAt: true } });
+  }),
+
   /** The stage DAG a run of this draft would execute, with each stage's SQL. */
   explain: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
     const { diagnostics, plan } = await analyzePipeline(input.document);

@@ -1,0 +1,3 @@
+import { databaseSource } from './database-source';
+
+export const mysqlSource = databaseSource('mysql');

@@ -1,0 +1,3 @@
+import { databaseSource } from './database-source';
+
+export const postgresSource = databaseSource('postgres');
