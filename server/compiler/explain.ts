@@ -41,6 +41,13 @@ function explainOp(op: StageOp): ExplainedStep {
         sql: `-- run transform(rows) over ${quoteIdent(op.input)} in batches of ${op.batchRows} (sandbox: ${op.timeoutMs} ms, ${op.memoryMb} MB) into ${quoteIdent(op.table)} (${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
         params: [],
       };
+    case 'loadPostgres':
+    case 'loadMysql': {
+      const q = renderSelect(op.query, shownPaths);
+      const t = op.target;
+      const keys = t.mode === 'delete-insert' ? ` by ${t.partitionColumns.join(', ')}` : t.keys.length > 0 ? ` on ${t.keys.join(', ')}` : '';
+      return { op: op.op, sql: `-- ${t.mode} into ${quoteIdent(t.schema)}.${quoteIdent(t.table)}${keys} (connection ${t.connectionId}), exactly once per run:\n${q.sql}`, params: q.params };
+    }
   }
 }
 

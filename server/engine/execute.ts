@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
+import type { LoadIdentity } from '../connectors/load';
+import { loadPostgres } from '../connectors/postgres/load';
 import { AppError, errorMessage } from '../errors';
 import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
@@ -35,6 +37,8 @@ export interface ExecuteOptions {
   onStage?: (event: StageEvent) => void | Promise<void>;
   /** Settings of the connections that database sources and destinations name. */
   connections?: ConnectionResolver;
+  /** Which run and attempt this is; database destinations record it so a retry never loads twice. Ad hoc runs get a fresh id. */
+  load?: LoadIdentity;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
 }
@@ -63,11 +67,14 @@ class StageRunner {
   /** Resolved absolute paths by workspace path, filled before rendering. */
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
+  private readonly identity: LoadIdentity;
 
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly options: ExecuteOptions,
-  ) {}
+  ) {
+    this.identity = options.load ?? { runId: `adhoc-${randomBytes(8).toString('hex')}`, pipelineId: 'adhoc', attempt: 1 };
+  }
 
   private render(query: Select): RenderedSql {
     return renderSelect(query, {
@@ -159,6 +166,13 @@ class StageRunner {
         this.pendingFiles.push({ nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows });
         return rows;
       }
+      case 'loadPostgres': {
+        const { connections, signal } = this.options;
+        const loaded = await loadPostgres(this.conn, op, this.render(op.query), { nodeId: stage.id, tempDir: this.options.tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}) });
+        return loaded.rows;
+      }
+      case 'loadMysql':
+        throw new AppError('INTERNAL', 'MySQL destinations are not available yet', { nodeId: stage.id });
     }
   }
 }
@@ -192,7 +206,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
         throw appError;
       }
-      const inputTables = stage.ops.flatMap((op) => (op.op === 'materialize' || op.op === 'writeFile') && op.query.from.t === 'table' ? [op.query.from.name] : []);
+      const inputTables = stage.ops.flatMap((op) => 'query' in op && op.query.from.t === 'table' ? [op.query.from.name] : []);
       const rowsIn = inputTables.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
       const outputs = Object.values(stage.outputTables);
       const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
