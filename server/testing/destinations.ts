@@ -32,6 +32,8 @@ export const testMysql: ConnectionSettings = { type: 'mysql', host: '127.0.0.1',
 export const testConnections: ConnectionResolver = (connectionId, nodeId) => {
   if (connectionId === 'test-postgres') return Promise.resolve(testPostgres);
   if (connectionId === 'test-mysql') return Promise.resolve(testMysql);
+  // Nothing listens on port 1.
+  if (connectionId === 'test-unreachable') return Promise.resolve({ ...testPostgres, port: 1 });
   return Promise.reject(new AppError('NOT_FOUND', `Connection "${connectionId}" does not exist`, { nodeId }));
 };
 

@@ -321,13 +321,20 @@ export async function checkBatchKeys(duck: DuckDBConnection, source: RenderedSql
     `SELECT ${keys}, count(*) AS n, count(*) OVER () AS duplicated FROM (${source.sql}) AS batch GROUP BY ${keys} HAVING count(*) > 1 ORDER BY n DESC, ${keys} LIMIT 1`,
     params,
   );
-  const [row] = reader.getRowObjectsJson();
+  const [row] = reader.getRowObjects();
   if (!row) return;
-  const key = target.keys.map((k) => `${k}=${JSON.stringify(row[k] ?? null)}`).join(', ');
+  const key = target.keys.map((k) => `${k}=${showValue(row[k] ?? null)}`).join(', ');
   const duplicated = Number(row.duplicated);
   throw new AppError(
     'DESTINATION_DUPLICATE_KEY',
     `Key (${key}) occurs ${Number(row.n)} times in the rows to load into ${where}; ${target.mode} needs each key once${duplicated > 1 ? ` (${duplicated - 1} other key(s) are duplicated too)` : ''}. Deduplicate before this node.`,
-    { nodeId, path: ['keys'], key: Object.fromEntries(target.keys.map((k) => [k, row[k]])), count: Number(row.n), duplicatedKeys: duplicated },
+    { nodeId, path: ['keys'], key: Object.fromEntries(target.keys.map((k) => [k, showValue(row[k] ?? null)])), count: Number(row.n), duplicatedKeys: duplicated },
   );
+}
+
+/** A key value as a user would write it: text quoted, numbers and dates bare. */
+function showValue(value: DuckDBValue): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'NULL';
+  return typeof value === 'object' ? value.toString() : String(value);
 }
