@@ -49,7 +49,7 @@ export async function resolveSettings<T extends ConnectionType>(
 }
 
 /** Points in a load where the kill tests stop the process. */
-export type LoadCheckpoint = 'after-copy' | 'before-commit' | 'after-commit';
+export type LoadCheckpoint = 'claimed' | 'after-copy' | 'before-commit' | 'after-commit';
 
 /** In-process test hooks (fencing and race tests); production never sets them. */
 export const loadTestHooks: { onCheckpoint?: (checkpoint: LoadCheckpoint, nodeId: string) => void | Promise<void> } = {};

@@ -122,28 +122,36 @@ describe('the ledger', () => {
     expect(error.message).toBe(`Attempt 2 of run ${run.runId} may not load "${schema}"."fenced": attempt 3 has started since`);
   });
 
-  it('fences a stale attempt that reaches its commit after a newer attempt has started', async () => {
+  it('fences a stale attempt that reaches its transaction after a newer attempt has registered', async () => {
     const run = freshRun();
     const releases: (() => void)[] = [];
-    const paused: Promise<void>[] = [];
-    let afterCopy = 0;
-    loadTestHooks.onCheckpoint = (name) => {
-      if (name !== 'after-copy' || afterCopy++ > 1) return;
-      const released = new Promise<void>((resolve) => releases.push(resolve));
-      paused.push(released);
-      return released;
-    };
+    loadTestHooks.onCheckpoint = (name) => (name === 'claimed' ? new Promise<void>((resolve) => releases.push(resolve)) : undefined);
     const stale = load('raced', [[1, 'stale', 1]], {}, run);
     await waitFor(() => releases.length === 1);
     const newer = load('raced', [[1, 'newer', 2]], {}, { ...run, attempt: 2 });
     await waitFor(() => releases.length === 2);
-    // Attempt 2 has registered; attempt 1 now goes on to commit and must be refused.
+    // Both have registered; attempt 1 goes on first and must be refused at the target lock.
     releases[0]?.();
     const error = await failure(stale);
     expect(error.code).toBe('LOAD_ATTEMPT_SUPERSEDED');
     releases[1]?.();
     expect(await newer).toEqual({ rows: 1, alreadyCommitted: false });
     expect(simple(await rowsOf('raced'))).toEqual([[1, 'newer', 2]]);
+  });
+
+  it('a stale attempt that resumes after a newer one committed finds the ledger row and loads nothing', async () => {
+    const run = freshRun();
+    let release: (() => void) | undefined;
+    loadTestHooks.onCheckpoint = (name) => (name === 'claimed' && !release ? new Promise<void>((resolve) => (release = resolve)) : undefined);
+    const stale = load('raced_ledger', [[1, 'stale', 1]], {}, run);
+    await waitFor(() => release !== undefined);
+    expect(await load('raced_ledger', [[1, 'newer', 2], [2, 'newer', 2]], {}, { ...run, attempt: 2 })).toEqual({ rows: 2, alreadyCommitted: false });
+    release?.();
+    expect(await stale).toEqual({ rows: 2, alreadyCommitted: true });
+    expect(simple(await rowsOf('raced_ledger'))).toEqual([
+      [1, 'newer', 2],
+      [2, 'newer', 2],
+    ]);
   });
 });
 

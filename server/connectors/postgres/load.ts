@@ -4,12 +4,15 @@
 //    (a retry after a crash): if so, report its rows and do nothing.
 // 2. Register this attempt; an attempt older than the newest registered one
 //    is refused, now and again just before commit (fencing).
-// 3. DuckDB writes the batch to a CSV file in the run's scratch folder, which
-//    is streamed through COPY FROM STDIN into a session-local staging table:
-//    rows never sit in Node's memory as a whole.
-// 4. Under a transaction-scoped advisory lock on the target, the mode writes
-//    the staged rows, the post-load SQL runs, and a ledger row is inserted;
-//    all of it commits together or not at all.
+// 3. In one transaction, under an advisory lock on the target (so no two
+//    Sluice loads of one table interleave): check the ledger and the attempt
+//    again, create or evolve the table, then let DuckDB write the batch to a
+//    CSV file in the run's scratch folder and stream it through COPY FROM
+//    STDIN into a table no other session can see yet: the temp staging table
+//    (merging modes), the new table (replace), or the target itself (append;
+//    the rows stay invisible until commit). Rows never sit in Node's memory.
+// 4. The mode merges the staged rows, the post-load SQL runs, and a ledger
+//    row is inserted; all of it commits together or not at all.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -27,7 +30,9 @@ import { checkpoint, resolveSettings, type LoadContext, type LoadResult } from '
 import {
   addColumns,
   bookkeepingDdl,
-  copyIntoStaging,
+  copyDestination,
+  copyFromStdin,
+  createReplacement,
   createStaging,
   createTable,
   currentRowIndex,
@@ -65,19 +70,11 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     const committed = await ledgerRows(client, target, identity.runId, nodeId);
     if (committed !== undefined) return { rows: committed, alreadyCommitted: true };
     await claimAttempt(client, target, ctx);
+    await checkpoint('claimed', nodeId);
 
     if (keyedModes.has(target.mode)) await checkBatchKeys(duck, source, target, nodeId);
-    file = path.join(ctx.tempDir, `pg-load-${randomBytes(6).toString('hex')}.csv`);
-    const columns = op.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const exported = await duck.run(`COPY (SELECT ${columns} FROM (${source.sql}) AS batch) TO ${quoteString(file)} (FORMAT csv, HEADER false)`, source.params);
-    const rows = exported.rowsChanged;
 
     await client.query('BEGIN');
-    await run(client, createStaging(op.columns));
-    await session.guard(pipeline(createReadStream(file), client.query(copyFrom(copyIntoStaging(op.columns)))));
-    await client.query(`ANALYZE ${ident(STAGING_TABLE)}`);
-    await checkpoint('after-copy', nodeId);
-
     // From here on no other Sluice load writes this table until we commit or roll back.
     await run(client, targetLock(target.schema, target.table));
     const committedMeanwhile = await ledgerRows(client, target, identity.runId, nodeId);
@@ -86,8 +83,8 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
       return { rows: committedMeanwhile, alreadyCommitted: true };
     }
     await assertNewestAttempt(client, target, ctx);
-    const loadTime = (await client.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]?.now ?? new Date();
 
+    // Shape the target first, so the batch can be copied into it (append) and only the columns it keeps are exported.
     const existing = target.mode === 'replace' ? undefined : await existingColumns(client, target);
     const { load, add } = reconcileColumns(op.columns, existing, target, nodeId);
     if (existing === undefined && target.mode !== 'replace') {
@@ -96,10 +93,24 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     for (const s of addColumns(target.schema, target.table, add)) await run(client, s);
     if (existing !== undefined && target.mode === 'scd2') await run(client, currentRowIndex(target.schema, target.table, target.keys));
     const suffix = randomBytes(4).toString('hex');
+    const scratch = { next: `sluice_new_${suffix}`, previous: `sluice_old_${suffix}` };
+    if (target.mode === 'replace') await run(client, createReplacement(target.schema, scratch.next, load, target.keys));
+    else if (target.mode !== 'append') await run(client, createStaging(load));
+
+    file = path.join(ctx.tempDir, `pg-load-${randomBytes(6).toString('hex')}.csv`);
+    const exported = await duck.run(
+      `COPY (SELECT ${load.map((c) => quoteIdent(c.name)).join(', ')} FROM (${source.sql}) AS batch) TO ${quoteString(file)} (FORMAT csv, HEADER false)`,
+      source.params,
+    );
+    const rows = exported.rowsChanged;
+    await session.guard(pipeline(createReadStream(file), client.query(copyFrom(copyFromStdin(copyDestination({ ...target, scratch }), load)))));
+    // The merges join the staging table; the planner needs its size.
+    if (target.mode !== 'append' && target.mode !== 'replace') await client.query(`ANALYZE ${ident(STAGING_TABLE)}`);
+    await checkpoint('after-copy', nodeId);
+
     const exists = target.mode === 'replace' ? await tableExists(client, target) : true;
-    for (const s of modeStatements({ ...target, columns: load, exists, scratch: { next: `sluice_new_${suffix}`, previous: `sluice_old_${suffix}` }, loadTime })) {
-      await run(client, s);
-    }
+    const loadTime = (await client.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]?.now ?? new Date();
+    for (const s of modeStatements({ ...target, columns: load, exists, scratch, loadTime })) await run(client, s);
     if (target.postLoadSql.trim() !== '') {
       try {
         await client.query(target.postLoadSql);

@@ -102,8 +102,20 @@ export function createStaging(columns: Column[]): Statement {
   return { text: `CREATE TEMP TABLE ${ident(STAGING_TABLE)} (${columnDefs(columns)}) ON COMMIT DROP` };
 }
 
-export function copyIntoStaging(columns: Column[]): string {
-  return `COPY ${ident(STAGING_TABLE)} (${list(columns.map((c) => c.name))}) FROM STDIN WITH (FORMAT csv)`;
+/** Where a mode COPYs the batch: a table no other session can see until commit. */
+export function copyDestination(input: Pick<ModeStatementsInput, 'schema' | 'table' | 'mode' | 'scratch'>): string {
+  if (input.mode === 'append') return qualified(input.schema, input.table);
+  if (input.mode === 'replace') return qualified(input.schema, input.scratch.next);
+  return ident(STAGING_TABLE);
+}
+
+export function copyFromStdin(destination: string, columns: Column[]): string {
+  return `COPY ${destination} (${list(columns.map((c) => c.name))}) FROM STDIN WITH (FORMAT csv)`;
+}
+
+/** replace: the new table, filled by COPY and swapped in by modeStatements. */
+export function createReplacement(schema: string, next: string, columns: Column[], keys: string[]): Statement {
+  return { text: `CREATE TABLE ${qualified(schema, next)} (${columnDefs(columns)}${keys.length > 0 ? `, PRIMARY KEY (${list(keys)})` : ''})` };
 }
 
 function columnDefs(columns: Column[]): string {
@@ -161,13 +173,17 @@ export interface ModeStatementsInput {
   loadTime: Date;
 }
 
-/** Writes the staged batch into the target according to the mode. */
+/**
+ * Writes the copied batch into the target according to the mode. append and
+ * replace COPY straight into the target / the new table (uncommitted, so
+ * invisible to others); the merging modes read the temp staging table.
+ */
 export function modeStatements(input: ModeStatementsInput): Statement[] {
   const { schema, table, columns, keys } = input;
   const target = qualified(schema, table);
   const names = columns.map((c) => c.name);
   const staging = ident(STAGING_TABLE);
-  const insertAll: Statement = { text: `INSERT INTO ${target} (${list(names)}) SELECT ${list(names)} FROM ${staging}` };
+  const insertStaged: Statement = { text: `INSERT INTO ${target} (${list(names)}) SELECT ${list(names)} FROM ${staging}` };
   const nonKeys = names.filter((n) => !keys.includes(n));
   const compared = input.compareColumns.length > 0 ? input.compareColumns : nonKeys;
   const differs = compared.map((c) => `t.${ident(c)} IS DISTINCT FROM s.${ident(c)}`).join(' OR ');
@@ -177,23 +193,15 @@ WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${matchOn(keys, 't', 's')}${cu
   });
   switch (input.mode) {
     case 'append':
-      return [insertAll];
+      return [];
     case 'replace': {
       const next = qualified(schema, input.scratch.next);
-      const statements: Statement[] = [
-        { text: `CREATE TABLE ${next} (${columnDefs(columns)}${keys.length > 0 ? `, PRIMARY KEY (${list(keys)})` : ''})` },
-        { text: `INSERT INTO ${next} (${list(names)}) SELECT ${list(names)} FROM ${staging}` },
+      if (!input.exists) return [{ text: `ALTER TABLE ${next} RENAME TO ${ident(table)}` }];
+      return [
+        { text: `ALTER TABLE ${target} RENAME TO ${ident(input.scratch.previous)}` },
+        { text: `ALTER TABLE ${next} RENAME TO ${ident(table)}` },
+        { text: `DROP TABLE ${qualified(schema, input.scratch.previous)}` },
       ];
-      if (input.exists) {
-        statements.push(
-          { text: `ALTER TABLE ${target} RENAME TO ${ident(input.scratch.previous)}` },
-          { text: `ALTER TABLE ${next} RENAME TO ${ident(table)}` },
-          { text: `DROP TABLE ${qualified(schema, input.scratch.previous)}` },
-        );
-      } else {
-        statements.push({ text: `ALTER TABLE ${next} RENAME TO ${ident(table)}` });
-      }
-      return statements;
     }
     case 'upsert':
     case 'scd1': {
@@ -213,7 +221,7 @@ WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${matchOn(keys, 't', 's')}${cu
         { text: `CREATE TEMP TABLE ${ident(PARTITIONS_TABLE)} ON COMMIT DROP AS SELECT DISTINCT ${list(parts)} FROM ${staging}` },
         // IS NOT DISTINCT FROM: a NULL partition value replaces the target's NULL partition.
         { text: `DELETE FROM ${target} t USING ${ident(PARTITIONS_TABLE)} p WHERE ${parts.map((c) => `t.${ident(c)} IS NOT DISTINCT FROM p.${ident(c)}`).join(' AND ')}` },
-        insertAll,
+        insertStaged,
       ];
     }
     case 'scd2': {
