@@ -1,7 +1,10 @@
 // What every database destination shares: who is loading (run, attempt), how
 // the connection is found, and the crash checkpoints the kill tests use.
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ConnectionResolver, ConnectionSettings, ConnectionType } from './connection';
 import { AppError } from '../errors';
+import { quoteIdent, type RenderedSql } from '../sql/ast';
+import type { DatabaseLoadTarget } from '../sql/ops';
 
 /**
  * Identifies one attempt at one run. The ledger in the destination is keyed by
@@ -63,6 +66,33 @@ export async function checkpoint(name: LoadCheckpoint, nodeId: string): Promise<
   await loadTestHooks.onCheckpoint?.(name, nodeId);
 }
 
-export function quotedTarget(schema: string, table: string): string {
-  return `"${schema}"."${table}"`;
+/** Keyed modes need every key once and never NULL; DuckDB checks before anything is sent. */
+export async function checkBatchKeys(duck: DuckDBConnection, source: RenderedSql, target: DatabaseLoadTarget, where: string, nodeId: string): Promise<void> {
+  const keys = target.keys.map(quoteIdent).join(', ');
+  const params = source.params as DuckDBValue[];
+  const nulls = await duck.runAndReadAll(`SELECT count(*) FROM (${source.sql}) AS batch WHERE ${target.keys.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`, params);
+  const nullCount = Number(nulls.getRows()[0]?.[0] ?? 0);
+  if (nullCount > 0) {
+    throw new AppError('DESTINATION_DUPLICATE_KEY', `${nullCount} row(s) to load into ${where} have no key (a key column is NULL); ${target.mode} needs a key on every row`, { nodeId, path: ['keys'], rows: nullCount });
+  }
+  const reader = await duck.runAndReadAll(
+    `SELECT ${keys}, count(*) AS n, count(*) OVER () AS duplicated FROM (${source.sql}) AS batch GROUP BY ${keys} HAVING count(*) > 1 ORDER BY n DESC, ${keys} LIMIT 1`,
+    params,
+  );
+  const [row] = reader.getRowObjects();
+  if (!row) return;
+  const key = target.keys.map((k) => `${k}=${showValue(row[k] ?? null)}`).join(', ');
+  const duplicated = Number(row.duplicated);
+  throw new AppError(
+    'DESTINATION_DUPLICATE_KEY',
+    `Key (${key}) occurs ${Number(row.n)} times in the rows to load into ${where}; ${target.mode} needs each key once${duplicated > 1 ? ` (${duplicated - 1} other key(s) are duplicated too)` : ''}. Deduplicate before this node.`,
+    { nodeId, path: ['keys'], key: Object.fromEntries(target.keys.map((k) => [k, showValue(row[k] ?? null)])), count: Number(row.n), duplicatedKeys: duplicated },
+  );
+}
+
+/** A key value as a user would write it: text quoted, numbers and dates bare. */
+function showValue(value: DuckDBValue): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null) return 'NULL';
+  return typeof value === 'object' ? value.toString() : String(value);
 }

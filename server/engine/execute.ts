@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
-import type { LoadIdentity } from '../connectors/load';
+import type { LoadContext, LoadIdentity } from '../connectors/load';
+import { loadMysql } from '../connectors/mysql/load';
 import { loadPostgres } from '../connectors/postgres/load';
 import { AppError, errorMessage } from '../errors';
 import { quoteIdent, quoteString, renderSelect, type FileRef, type RenderedSql, type Select } from '../sql/ast';
@@ -74,6 +75,11 @@ class StageRunner {
     private readonly options: ExecuteOptions,
   ) {
     this.identity = options.load ?? { runId: `adhoc-${randomBytes(8).toString('hex')}`, pipelineId: 'adhoc', attempt: 1 };
+  }
+
+  private loadContext(stage: Stage): LoadContext {
+    const { connections, signal, tempDir } = this.options;
+    return { nodeId: stage.id, tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}) };
   }
 
   private render(query: Select): RenderedSql {
@@ -166,13 +172,10 @@ class StageRunner {
         this.pendingFiles.push({ nodeId: stage.id, temporary, final, relative: op.file.workspacePath, rows });
         return rows;
       }
-      case 'loadPostgres': {
-        const { connections, signal } = this.options;
-        const loaded = await loadPostgres(this.conn, op, this.render(op.query), { nodeId: stage.id, tempDir: this.options.tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}) });
-        return loaded.rows;
-      }
+      case 'loadPostgres':
+        return (await loadPostgres(this.conn, op, this.render(op.query), this.loadContext(stage))).rows;
       case 'loadMysql':
-        throw new AppError('INTERNAL', 'MySQL destinations are not available yet', { nodeId: stage.id });
+        return (await loadMysql(this.conn, op, this.render(op.query), this.loadContext(stage))).rows;
     }
   }
 }

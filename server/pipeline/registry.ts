@@ -15,6 +15,7 @@ import { fillNulls } from './nodes/fill-nulls';
 import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
 import { limit } from './nodes/limit';
+import { mysqlSink } from './nodes/mysql-sink';
 import { postgresSink } from './nodes/postgres-sink';
 import { renameColumns } from './nodes/rename-columns';
 import { sample } from './nodes/sample';
@@ -26,7 +27,7 @@ import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, postgresSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, postgresSink, mysqlSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

@@ -27,7 +27,7 @@ export const testPostgres: Extract<ConnectionSettings, { type: 'postgres' }> = {
   ssl: 'disable',
 };
 
-export const testMysql: ConnectionSettings = { type: 'mysql', host: '127.0.0.1', port: 3306, database: 'test', user: 'root', password: '', ssl: 'disable' };
+export const testMysql: Extract<ConnectionSettings, { type: 'mysql' }> = { type: 'mysql', host: '127.0.0.1', port: 3306, database: 'test', user: 'root', password: '', ssl: 'disable' };
 
 export const testConnections: ConnectionResolver = (connectionId, nodeId) => {
   if (connectionId === 'test-postgres') return Promise.resolve(testPostgres);

@@ -18,7 +18,7 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresSettings } from '../connection';
@@ -26,7 +26,7 @@ import { AppError, errorMessage } from '../../errors';
 import type { Column } from '../../pipeline/types';
 import { quoteIdent, quoteString, type RenderedSql } from '../../sql/ast';
 import type { DatabaseLoadTarget, StageOp } from '../../sql/ops';
-import { checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
+import { checkBatchKeys, checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
 import {
   addColumns,
   bookkeepingDdl,
@@ -72,7 +72,7 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     await claimAttempt(client, target, ctx);
     await checkpoint('claimed', nodeId);
 
-    if (keyedModes.has(target.mode)) await checkBatchKeys(duck, source, target, nodeId);
+    if (keyedModes.has(target.mode)) await checkBatchKeys(duck, source, target, where, nodeId);
 
     await client.query('BEGIN');
     // From here on no other Sluice load writes this table until we commit or roll back.
@@ -316,36 +316,4 @@ export function reconcileColumns(columns: Column[], existing: string[] | undefin
     throw new AppError('DESTINATION_SCHEMA_MISMATCH', `${where} has no column ${[...new Set(needed)].map((c) => `"${c}"`).join(', ')}, which this load matches on`, { nodeId });
   }
   return { load, add: target.newColumns === 'add' ? fresh : [] };
-}
-
-/** Keyed modes need every key once and never NULL; DuckDB checks before anything is sent. */
-export async function checkBatchKeys(duck: DuckDBConnection, source: RenderedSql, target: DatabaseLoadTarget, nodeId: string): Promise<void> {
-  const keys = target.keys.map(quoteIdent).join(', ');
-  const params = source.params as DuckDBValue[];
-  const where = qualified(target.schema, target.table);
-  const nulls = await duck.runAndReadAll(`SELECT count(*) FROM (${source.sql}) AS batch WHERE ${target.keys.map((k) => `${quoteIdent(k)} IS NULL`).join(' OR ')}`, params);
-  const nullCount = Number(nulls.getRows()[0]?.[0] ?? 0);
-  if (nullCount > 0) {
-    throw new AppError('DESTINATION_DUPLICATE_KEY', `${nullCount} row(s) to load into ${where} have no key (a key column is NULL); ${target.mode} needs a key on every row`, { nodeId, path: ['keys'], rows: nullCount });
-  }
-  const reader = await duck.runAndReadAll(
-    `SELECT ${keys}, count(*) AS n, count(*) OVER () AS duplicated FROM (${source.sql}) AS batch GROUP BY ${keys} HAVING count(*) > 1 ORDER BY n DESC, ${keys} LIMIT 1`,
-    params,
-  );
-  const [row] = reader.getRowObjects();
-  if (!row) return;
-  const key = target.keys.map((k) => `${k}=${showValue(row[k] ?? null)}`).join(', ');
-  const duplicated = Number(row.duplicated);
-  throw new AppError(
-    'DESTINATION_DUPLICATE_KEY',
-    `Key (${key}) occurs ${Number(row.n)} times in the rows to load into ${where}; ${target.mode} needs each key once${duplicated > 1 ? ` (${duplicated - 1} other key(s) are duplicated too)` : ''}. Deduplicate before this node.`,
-    { nodeId, path: ['keys'], key: Object.fromEntries(target.keys.map((k) => [k, showValue(row[k] ?? null)])), count: Number(row.n), duplicatedKeys: duplicated },
-  );
-}
-
-/** A key value as a user would write it: text quoted, numbers and dates bare. */
-function showValue(value: DuckDBValue): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null) return 'NULL';
-  return typeof value === 'object' ? value.toString() : String(value);
 }
