@@ -4,6 +4,8 @@
 // with no key twice. The append case moves 1,000,000 rows; upsert and SCD2
 // load 50,000 over 50,000 to keep the file under two minutes on a shared machine.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,21 +17,25 @@ import { ident, qualified } from './statements';
 
 const schema = uniqueName('sluice_kill_test');
 let client: pg.Client;
+/** Killed children cannot clean up their scratch folders; they make them here. */
+let childTemp: string;
 const childScript = path.resolve(import.meta.dirname, 'load-child.ts');
 
 beforeAll(async () => {
   client = await openTestPostgres();
+  childTemp = await mkdtemp(path.join(tmpdir(), 'sluice-kill-'));
 });
 afterAll(async () => {
   await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
   await client.end();
+  await rm(childTemp, { recursive: true, force: true });
 });
 
 /** Runs the job in a child process that dies at `crashAt`; resolves with how it ended. */
 function crashingLoad(job: KillChildJob, crashAt: LoadCheckpoint): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     // node itself runs the script (tsx as a loader), so the SIGKILL hits the process we watch.
-    const child = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(job)], { env: { ...process.env, SLUICE_TEST_CRASH_AT: crashAt }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(job)], { env: { ...process.env, SLUICE_TEST_CRASH_AT: crashAt, TMPDIR: childTemp }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
