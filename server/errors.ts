@@ -34,6 +34,15 @@ export const ErrorCodes = {
   SECRETS_UNAVAILABLE: 'SECRETS_UNAVAILABLE',
   SOURCE_QUERY_FAILED: 'SOURCE_QUERY_FAILED',
   SOURCE_VALUE_INVALID: 'SOURCE_VALUE_INVALID',
+  // Database destinations
+  DESTINATION_CONNECTION_INVALID: 'DESTINATION_CONNECTION_INVALID',
+  DESTINATION_UNREACHABLE: 'DESTINATION_UNREACHABLE',
+  DESTINATION_CONNECTION_LOST: 'DESTINATION_CONNECTION_LOST',
+  DESTINATION_DUPLICATE_KEY: 'DESTINATION_DUPLICATE_KEY',
+  DESTINATION_SCHEMA_MISMATCH: 'DESTINATION_SCHEMA_MISMATCH',
+  DESTINATION_LOAD_FAILED: 'DESTINATION_LOAD_FAILED',
+  /** A newer attempt of the same run has started; this one must not commit. */
+  LOAD_ATTEMPT_SUPERSEDED: 'LOAD_ATTEMPT_SUPERSEDED',
   // JavaScript node: declared with the sandbox that raises them.
   ...SandboxErrorCodes,
   // Infrastructure
@@ -65,7 +74,7 @@ export class AppError extends Error {
 
   /** Errors that will fail the same way on every retry. */
   get permanent(): boolean {
-    return !(['REDIS_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'INTERNAL', 'JS_SANDBOX_CRASHED'] as ErrorCode[]).includes(this.code);
+    return !(['REDIS_UNAVAILABLE', 'DATABASE_UNAVAILABLE', 'INTERNAL', 'JS_SANDBOX_CRASHED', 'DESTINATION_UNREACHABLE', 'DESTINATION_CONNECTION_LOST'] as ErrorCode[]).includes(this.code);
   }
 }
 

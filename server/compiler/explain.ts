@@ -51,6 +51,13 @@ function explainOp(op: StageOp): ExplainedStep {
         params: [],
       };
     }
+    case 'loadPostgres':
+    case 'loadMysql': {
+      const q = renderSelect(op.query, shownPaths);
+      const t = op.target;
+      const keys = t.mode === 'delete-insert' ? ` by ${t.partitionColumns.join(', ')}` : t.keys.length > 0 ? ` on ${t.keys.join(', ')}` : '';
+      return { op: op.op, sql: `-- ${t.mode} into ${t.schema ? `${quoteIdent(t.schema)}.` : ''}${quoteIdent(t.table)}${keys} (connection ${t.connectionId}), exactly once per run:\n${q.sql}`, params: q.params };
+    }
   }
 }
 

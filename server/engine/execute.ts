@@ -8,6 +8,9 @@ import path from 'node:path';
 import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue, type Json } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
+import type { LoadContext, LoadIdentity } from '../connectors/load';
+import { loadMysql } from '../connectors/mysql/load';
+import { loadPostgres } from '../connectors/postgres/load';
 import { runExtract } from '../connectors/extract';
 import type { SourceWatermark } from '../connectors/source';
 import { AppError, errorMessage, isTransientError } from '../errors';
@@ -50,6 +53,8 @@ export interface ExecuteOptions {
   connections?: ConnectionResolver;
   /** Watermarks of incremental database sources from the last successful run, by node id. */
   watermarks?: Record<string, SourceWatermark>;
+  /** Which run and attempt this is; database destinations record it so a retry never loads twice. Ad hoc runs get a fresh id. */
+  load?: LoadIdentity;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
   /**
@@ -135,11 +140,19 @@ class StageRunner {
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
   readonly watermarks: Record<string, SourceWatermark> = {};
+  private readonly identity: LoadIdentity;
 
   constructor(
     private readonly conn: DuckDBConnection,
     private readonly options: ExecuteOptions,
-  ) {}
+  ) {
+    this.identity = options.load ?? { runId: `adhoc-${randomBytes(8).toString('hex')}`, pipelineId: 'adhoc', attempt: 1 };
+  }
+
+  private loadContext(stage: Stage): LoadContext {
+    const { connections, signal, tempDir } = this.options;
+    return { nodeId: stage.id, tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}) };
+  }
 
   private render(query: Select): RenderedSql {
     return renderSelect(query, {
@@ -339,6 +352,10 @@ class StageRunner {
         pending.rows = await this.run({ sql: `COPY (${q.sql}) TO ${quoteString(temporary)} (${copyOptions(op)})`, params: q.params });
         return { written: pending.rows, rejected: 0 };
       }
+      case 'loadPostgres':
+        return { written: (await loadPostgres(this.conn, op, this.render(op.query), this.loadContext(stage))).rows, rejected: 0 };
+      case 'loadMysql':
+        return { written: (await loadMysql(this.conn, op, this.render(op.query), this.loadContext(stage))).rows, rejected: 0 };
     }
   }
 }

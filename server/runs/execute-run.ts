@@ -259,6 +259,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         onRejects: (batch) => storeDeadLetters(db, runId, batch),
         connections,
         watermarks: await loadWatermarks(db, run.pipelineId),
+        // Database destinations record run and attempt with each load: a retry never loads twice, a stale attempt never commits.
+        load: { runId, pipelineId: run.pipelineId, attempt },
         signal: controller.signal,
         policy: {
           retries: settings.stageRetries,

@@ -76,7 +76,33 @@ export type StageOp =
       columns: Column[];
       incrementalColumn?: string;
       batchRows: number;
-    };
+    }
+  /** Load `query`'s rows (with `columns`) into a PostgreSQL table, exactly once per run and node. */
+  | { op: 'loadPostgres'; query: Select; columns: Column[]; target: DatabaseLoadTarget }
+  /** Load `query`'s rows (with `columns`) into a MySQL / MariaDB table, in one transaction. */
+  | { op: 'loadMysql'; query: Select; columns: Column[]; target: DatabaseLoadTarget };
+
+/** How a database destination writes its batch (see server/connectors/postgres/load.ts). */
+export type DatabaseLoadMode = 'append' | 'replace' | 'upsert' | 'delete-insert' | 'scd1' | 'scd2';
+
+/** A database destination's target and write rules, as planned from its node's config. */
+export interface DatabaseLoadTarget {
+  /** Stored connection id; the run resolves it to settings (server/connectors/connection.ts). */
+  connectionId: string;
+  schema: string;
+  table: string;
+  mode: DatabaseLoadMode;
+  /** upsert, scd1, scd2: the columns that identify a row. */
+  keys: string[];
+  /** delete-insert: target rows whose values of these columns occur in the batch are replaced. */
+  partitionColumns: string[];
+  /** scd1, scd2: a row has changed when one of these differs (all non-key columns when empty). */
+  compareColumns: string[];
+  /** What to do with batch columns the existing table lacks. */
+  newColumns: 'add' | 'ignore' | 'fail';
+  /** User SQL run in the load's transaction, after the rows are written; '' for none. */
+  postLoadSql: string;
+}
 
 /** The options of DuckDB's COPY … TO for a writeFile op, e.g. `FORMAT csv, HEADER true, COMPRESSION gzip`. */
 export function copyOptions(op: Extract<StageOp, { op: 'writeFile' }>): string {
