@@ -41,6 +41,15 @@ function explainOp(op: StageOp): ExplainedStep {
         sql: `-- run transform(rows) over ${quoteIdent(op.input)} in batches of ${op.batchRows} (sandbox: ${op.timeoutMs} ms, ${op.memoryMb} MB) into ${quoteIdent(op.table)} (${op.columns.map((c) => `${c.name} ${c.type}`).join(', ')})`,
         params: [],
       };
+    case 'fetchHttp': {
+      const { source } = op;
+      const paging = source.pagination.type === 'none' ? 'one page' : `pages by ${source.pagination.type} (at most ${source.maxPages})`;
+      return {
+        op: op.op,
+        sql: `-- fetch ${source.method} ${source.url}, ${paging}, records at ${source.recordsPath}, into ${quoteIdent(op.table)} (${source.columns.map((c) => `${c.name} ${c.type} <- ${c.field}`).join(', ')})`,
+        params: [],
+      };
+    }
   }
 }
 

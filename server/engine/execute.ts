@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
 import type { ConnectionResolver } from '../connectors/connection';
+import { fetchHttpRecords, type HttpSourceOptions } from '../connectors/rest/fetch-records';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
@@ -41,6 +42,8 @@ export interface ExecuteOptions {
   connections?: ConnectionResolver;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
+  /** HTTP API sources: allowed private addresses, secret lookup, backoff (defaults from the environment). */
+  http?: Partial<HttpSourceOptions>;
 }
 
 export interface WrittenFile {
@@ -192,6 +195,9 @@ class StageRunner {
       }
       case 'javascript':
         await runJavaScript(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, ...(this.options.onLog ? { onLog: this.options.onLog } : {}) });
+        return undefined;
+      case 'fetchHttp':
+        await fetchHttpRecords(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, signal: this.options.signal, onLog: this.options.onLog, options: this.options.http });
         return undefined;
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);

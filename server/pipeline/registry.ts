@@ -16,6 +16,7 @@ import { javascript } from './nodes/javascript';
 import { join } from './nodes/join';
 import { limit } from './nodes/limit';
 import { renameColumns } from './nodes/rename-columns';
+import { restSource } from './nodes/rest-source';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
@@ -25,7 +26,7 @@ import { windowNode } from './nodes/window';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, fileSink, restSource] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 
