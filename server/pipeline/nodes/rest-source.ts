@@ -25,6 +25,7 @@ const HttpUrl = z
   .trim()
   .min(1, 'Enter the URL of the API')
   .superRefine((text, ctx) => {
+    if (text === '') return; // reported by min()
     let url: URL;
     try {
       url = new URL(text);
