@@ -38,3 +38,6 @@ export function substituteSecrets(text: string, lookup: (name: string) => string
     return encode(value);
   });
 }
+
+/** Header and parameter names whose values are credentials: never literal in a document, never shown in a message. */
+export const credentialNamePattern = /authorization|cookie|token|secret|passw|api[-_]?key|^key$|signature|^sig$/i;

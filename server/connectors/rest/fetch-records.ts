@@ -9,7 +9,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { env } from '../../env';
 import { AppError, errorMessage } from '../../errors';
 import { parseJsonPath, valueAtPath } from '../../pipeline/json-path';
-import { substituteSecrets } from '../../pipeline/secret-reference';
+import { credentialNamePattern, substituteSecrets } from '../../pipeline/secret-reference';
 import type { StageOp } from '../../sql/ops';
 import { parseAllowList, type AddressAllowList } from './address-policy';
 import { columnValue, NdjsonTableLoader } from './records';
@@ -53,8 +53,6 @@ export interface FetchHttpContext {
   options?: Partial<HttpSourceOptions> | undefined;
 }
 
-/** Header and parameter names whose values are credentials. */
-const credentialName = /authorization|cookie|token|secret|passw|api[-_]?key|^key$|signature|^sig$/i;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -147,7 +145,7 @@ export async function fetchHttpRecords(conn: DuckDBConnection, op: FetchHttpOp, 
   const credentialHeaders = new Set(['authorization', 'cookie', 'proxy-authorization']);
   for (const { name, value } of spec.headers) {
     baseHeaders[name.toLowerCase()] = resolve(value);
-    if (credentialName.test(name) || value.includes('{{env:')) credentialHeaders.add(name.toLowerCase());
+    if (credentialNamePattern.test(name) || value.includes('{{env:')) credentialHeaders.add(name.toLowerCase());
   }
   if (auth.type === 'bearer') baseHeaders.authorization = `Bearer ${resolve(auth.token)}`;
   if (auth.type === 'basic') baseHeaders.authorization = `Basic ${Buffer.from(`${resolve(auth.username)}:${resolve(auth.password)}`).toString('base64')}`;
@@ -162,7 +160,7 @@ export async function fetchHttpRecords(conn: DuckDBConnection, op: FetchHttpOp, 
     const shown = new URL(url);
     for (const name of [...new Set(shown.searchParams.keys())]) {
       const values = shown.searchParams.getAll(name);
-      if (credentialName.test(name) || name === apiKeyParam?.name || values.some((v) => [...secretValues].some((s) => v.includes(s)))) shown.searchParams.set(name, 'REDACTED');
+      if (credentialNamePattern.test(name) || name === apiKeyParam?.name || values.some((v) => [...secretValues].some((s) => v.includes(s)))) shown.searchParams.set(name, 'REDACTED');
     }
     shown.username = '';
     shown.password = '';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { HttpSourceSpec } from '../../sql/ops';
 import { defineNode } from '../define-node';
 import { jsonPathHint, parseJsonPath } from '../json-path';
-import { isSecretReference, secretReferenceHint, secretReferenceProblem } from '../secret-reference';
+import { credentialNamePattern, isSecretReference, secretReferenceHint, secretReferenceProblem } from '../secret-reference';
 import { ColumnTypeSchema } from '../types';
 
 /** Text fields a form clears to '' or leaves out; both mean "not set". */
@@ -44,8 +44,6 @@ const JsonPath = (what: string) =>
     .min(1, `Enter the ${what}`)
     .refine((p) => parseJsonPath(p) !== undefined, jsonPathHint);
 
-/** Header and parameter names that carry credentials: their values must be references, never literals. */
-const credentialName = /authorization|cookie|token|secret|passw|api[-_]?key|^key$|signature|^sig$/i;
 
 export const RestColumnSchema = z.object({
   name: z
@@ -155,14 +153,14 @@ export const RestSourceConfig = z
     if (urlProblem) issue(['url'], urlProblem);
     else if (URL.canParse(c.url)) {
       for (const [name, value] of new URL(c.url).searchParams) {
-        if (credentialName.test(name) && value !== '' && !value.includes('{{env:')) issue(['url'], `The URL's "${name}" parameter looks like a credential. ${secretReferenceHint}`);
+        if (credentialNamePattern.test(name) && value !== '' && !value.includes('{{env:')) issue(['url'], `The URL's "${name}" parameter looks like a credential. ${secretReferenceHint}`);
       }
     }
     for (const list of ['headers', 'query'] as const) {
       c[list].forEach((entry, i) => {
         const problem = secretReferenceProblem(entry.value);
         if (problem) issue([list, i, 'value'], problem);
-        else if (credentialName.test(entry.name) && entry.value.trim() !== '' && !/\{\{env:/.test(entry.value)) issue([list, i, 'value'], `"${entry.name}" looks like a credential. ${secretReferenceHint}`);
+        else if (credentialNamePattern.test(entry.name) && entry.value.trim() !== '' && !/\{\{env:/.test(entry.value)) issue([list, i, 'value'], `"${entry.name}" looks like a credential. ${secretReferenceHint}`);
       });
     }
 
