@@ -401,6 +401,14 @@ describe('retries', () => {
     expect(isTransientError(error)).toBe(true);
   });
 
+  it('a request Node cannot send is not retried', async () => {
+    const error = await runError({ url: `${server.origin}/p`, auth: 'bearer', token: '{{env:SLUICE_SECRET_BROKEN}}' }, { secret: (name) => (name === 'SLUICE_SECRET_BROKEN' ? 'a\nb' : undefined) });
+    expect(error.code).toBe('HTTP_REQUEST_FAILED');
+    expect(error.message).toMatch(/could not be sent/);
+    expect(isTransientError(error)).toBe(false);
+    expect(server.state.seen).toHaveLength(0);
+  });
+
   it('a Retry-After longer than allowed fails at once', async () => {
     server.state.handler = (_req, res) => json(res, {}, 429, { 'retry-after': '3600' });
     const error = await runError({ url: `${server.origin}/p` });

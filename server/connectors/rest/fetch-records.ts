@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { env } from '../../env';
-import { AppError, errorMessage } from '../../errors';
+import { AppError, errorMessage, isTransientError } from '../../errors';
 import { parseJsonPath, valueAtPath } from '../../pipeline/json-path';
 import { credentialNamePattern, substituteSecrets } from '../../pipeline/secret-reference';
 import type { StageOp } from '../../sql/ops';
@@ -188,6 +188,8 @@ export async function fetchHttpRecords(conn: DuckDBConnection, op: FetchHttpOp, 
         if (ctx.signal?.aborted) throw new AppError('RUN_CANCELLED', 'The run was cancelled', { nodeId: ctx.nodeId });
         if (error instanceof AppError) throw new AppError(error.code, `${describeRequest()}: ${scrub(error.message)}`, { ...error.details, nodeId: ctx.nodeId, url: redact(request.url) }, { cause: error });
         const reason = scrub(errorMessage(error));
+        // Only failures of the network are worth another attempt; e.g. a header Node refuses to send is not.
+        if (!isTransientError(error)) throw new AppError('HTTP_REQUEST_FAILED', `${describeRequest()} could not be sent: ${reason}`, { nodeId: ctx.nodeId, url: redact(request.url), transient: false }, { cause: error });
         if (attempt > spec.maxRetries) {
           throw new AppError('HTTP_REQUEST_FAILED', `${describeRequest()} failed after ${attempt} attempt(s): ${reason}`, { nodeId: ctx.nodeId, url: redact(request.url), attempts: attempt, transient: true }, { cause: error });
         }

@@ -61,6 +61,7 @@ describe('rest-source config', () => {
     ['a literal API key', { auth: 'apiKey', apiKeyName: 'X-Key', apiKeyValue: 'k' }, ['apiKeyValue'], /plain text/],
     ['OAuth2 without a token URL', { auth: 'oauth2', clientId: 'c', clientSecret: '{{env:SLUICE_SECRET_CS}}' }, ['tokenUrl'], /Enter the token URL/],
     ['a literal Authorization header', { headers: [{ name: 'Authorization', value: 'Bearer abc' }] }, ['headers', 0, 'value'], /looks like a credential/],
+    ['a header value with a line break', { headers: [{ name: 'X-A', value: 'a\r\nHost: evil' }] }, ['headers', 0, 'value'], /line breaks/],
     ['a bad header name', { headers: [{ name: 'X Bad', value: '1' }] }, ['headers', 0, 'name'], /letters, digits and -/],
     ['a literal token parameter', { query: [{ name: 'access_token', value: 'abc' }] }, ['query', 0, 'value'], /looks like a credential/],
     ['a body on GET', { body: '{}' }, ['body'], /Only a POST request has a body/],

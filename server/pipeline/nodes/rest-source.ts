@@ -18,7 +18,15 @@ const HeaderName = z
   .trim()
   .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'A header name has letters, digits and - only');
 
-const NameValue = (name: z.ZodType<string>) => z.object({ name, value: z.string().max(8_000).default('') });
+const NameValue = (name: z.ZodType<string>) =>
+  z.object({
+    name,
+    value: z
+      .string()
+      .max(8_000)
+      .refine((v) => !/[\r\n\0]/.test(v), 'A value cannot contain line breaks')
+      .default(''),
+  });
 
 const HttpUrl = z
   .string()
