@@ -35,3 +35,10 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ SLUICE_ALLOWED_DIRS: value })).toThrow(message);
   });
 });
+
+describe('SLUICE_HTTP_ALLOW_PRIVATE', () => {
+  it('accepts address ranges, addresses and host names, and names an entry it cannot read', () => {
+    expect(parseEnv({ SLUICE_HTTP_ALLOW_PRIVATE: '10.0.0.0/8, ::1, api.internal' }).SLUICE_HTTP_ALLOW_PRIVATE).toBe('10.0.0.0/8, ::1, api.internal');
+    expect(() => parseEnv({ SLUICE_HTTP_ALLOW_PRIVATE: '10.0.0.0/99' })).toThrow(/SLUICE_HTTP_ALLOW_PRIVATE: "10\.0\.0\.0\/99" is neither an address range/);
+  });
+});

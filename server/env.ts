@@ -2,6 +2,7 @@
 // with the variable's name instead of somewhere deep in a request.
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAllowList } from './connectors/rest/address-policy';
 
 const booleanFlag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -62,6 +63,21 @@ const EnvSchema = z.object({
   SLUICE_SECRET_KEY: secretKey.optional(),
   /** The key before a rotation: still accepted for decryption until `npm run secrets:rotate` has run. */
   SLUICE_SECRET_KEY_PREVIOUS: secretKey.optional(),
+  /**
+   * HTTP API sources refuse private, loopback and link-local addresses; this
+   * comma-separated list of CIDRs, addresses or host names (*.corp.example)
+   * lets them reach those, e.g. "10.20.0.0/16,api.internal".
+   */
+  SLUICE_HTTP_ALLOW_PRIVATE: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      try {
+        parseAllowList(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { dataDir: string };

@@ -26,6 +26,17 @@ export const ErrorCodes = {
   RUN_CANCELLED: 'RUN_CANCELLED',
   RUN_TIMEOUT: 'RUN_TIMEOUT',
   STAGE_TIMEOUT: 'STAGE_TIMEOUT',
+  // HTTP API source
+  /** The API answered with an error status (details.httpStatus) or could not be reached. */
+  HTTP_REQUEST_FAILED: 'HTTP_REQUEST_FAILED',
+  /** A URL with a refused scheme, or a host that resolves to a private, loopback or link-local address. */
+  HTTP_ADDRESS_REFUSED: 'HTTP_ADDRESS_REFUSED',
+  /** A page that is not JSON, or has no records where the node says they are. */
+  HTTP_INVALID_RESPONSE: 'HTTP_INVALID_RESPONSE',
+  /** A record's field does not fit its declared column type. */
+  HTTP_RECORD_INVALID: 'HTTP_RECORD_INVALID',
+  /** A {{env:…}} reference names a variable the server does not set. */
+  SECRET_NOT_SET: 'SECRET_NOT_SET',
   /** The queue is deeper than the configured limit; try again later. */
   BUSY: 'BUSY',
   // Connections and database sources

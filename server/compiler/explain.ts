@@ -58,6 +58,15 @@ function explainOp(op: StageOp): ExplainedStep {
       const keys = t.mode === 'delete-insert' ? ` by ${t.partitionColumns.join(', ')}` : t.keys.length > 0 ? ` on ${t.keys.join(', ')}` : '';
       return { op: op.op, sql: `-- ${t.mode} into ${t.schema ? `${quoteIdent(t.schema)}.` : ''}${quoteIdent(t.table)}${keys} (connection ${t.connectionId}), exactly once per run:\n${q.sql}`, params: q.params };
     }
+    case 'fetchHttp': {
+      const { source } = op;
+      const paging = source.pagination.type === 'none' ? 'one page' : `pages by ${source.pagination.type} (at most ${source.maxPages})`;
+      return {
+        op: op.op,
+        sql: `-- fetch ${source.method} ${source.url}, ${paging}, records at ${source.recordsPath}, into ${quoteIdent(op.table)} (${source.columns.map((c) => `${c.name} ${c.type} <- ${c.field}`).join(', ')})`,
+        params: [],
+      };
+    }
   }
 }
 

@@ -13,6 +13,7 @@ import { loadMysql } from '../connectors/mysql/load';
 import { loadPostgres } from '../connectors/postgres/load';
 import { runExtract } from '../connectors/extract';
 import type { SourceWatermark } from '../connectors/source';
+import { fetchHttpRecords, type HttpSourceOptions } from '../connectors/rest/fetch-records';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
@@ -55,6 +56,8 @@ export interface ExecuteOptions {
   watermarks?: Record<string, SourceWatermark>;
   /** Which run and attempt this is; database destinations record it so a retry never loads twice. Ad hoc runs get a fresh id. */
   load?: LoadIdentity;
+  /** HTTP API sources: allowed private addresses, secret lookup, backoff (defaults from the environment). */
+  http?: Partial<HttpSourceOptions>;
   /** Lines a stage wants in the run log (console output of JavaScript nodes). */
   onLog?: (line: { nodeId: string; level: 'info' | 'warn' | 'error'; message: string }) => void;
   /**
@@ -341,6 +344,9 @@ class StageRunner {
         if (watermark) this.watermarks[op.nodeId] = watermark;
         return nothing;
       }
+      case 'fetchHttp':
+        await fetchHttpRecords(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, signal: this.options.signal, onLog: this.options.onLog, options: this.options.http });
+        return nothing;
       case 'writeFile': {
         const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);

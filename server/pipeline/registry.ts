@@ -25,6 +25,7 @@ import { postgresSink } from './nodes/postgres-sink';
 import { renameColumns } from './nodes/rename-columns';
 import { pivot } from './nodes/pivot';
 import { resample } from './nodes/resample';
+import { restSource } from './nodes/rest-source';
 import { sample } from './nodes/sample';
 import { selectColumns } from './nodes/select-columns';
 import { sort } from './nodes/sort';
@@ -43,7 +44,7 @@ import { sqliteSource } from './nodes/sqlite-source';
 
 // Stored with their Config erased: the compiler validates configs with each
 // definition's own schema before calling its functions.
-const definitions = [csvSource, jsonSource, parquetSource, excelSource, postgresSource, mysqlSource, sqliteSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, splitColumn, mergeColumns, lookup, parseDates, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput, fileSink, postgresSink, mysqlSink] as unknown as NodeDefinition[];
+const definitions = [csvSource, jsonSource, parquetSource, excelSource, postgresSource, mysqlSource, sqliteSource, restSource, filter, selectColumns, renameColumns, dropColumns, castColumns, sort, limit, sample, deduplicate, deriveColumns, windowNode, cleanText, fillNulls, dateParts, sql, javascript, join, union, aggregate, splitColumn, mergeColumns, lookup, parseDates, pivot, unpivot, flattenJson, unnestArray, resample, graphOutput, fileSink, postgresSink, mysqlSink] as unknown as NodeDefinition[];
 
 export const nodeRegistry: ReadonlyMap<string, NodeDefinition> = new Map(definitions.map((d) => [d.kind, d]));
 

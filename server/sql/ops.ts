@@ -80,7 +80,9 @@ export type StageOp =
   /** Load `query`'s rows (with `columns`) into a PostgreSQL table, exactly once per run and node. */
   | { op: 'loadPostgres'; query: Select; columns: Column[]; target: DatabaseLoadTarget }
   /** Load `query`'s rows (with `columns`) into a MySQL / MariaDB table, in one transaction. */
-  | { op: 'loadMysql'; query: Select; columns: Column[]; target: DatabaseLoadTarget };
+  | { op: 'loadMysql'; query: Select; columns: Column[]; target: DatabaseLoadTarget }
+  /** Fetch records page by page from an HTTP API and load them into `table` in batches. */
+  | { op: 'fetchHttp'; table: string; source: HttpSourceSpec };
 
 /** How a database destination writes its batch (see server/connectors/postgres/load.ts). */
 export type DatabaseLoadMode = 'append' | 'replace' | 'upsert' | 'delete-insert' | 'scd1' | 'scd2';
@@ -110,4 +112,41 @@ export function copyOptions(op: Extract<StageOp, { op: 'writeFile' }>): string {
   if (op.compression) parts.push(`COMPRESSION ${op.compression}`);
   if (op.partitionBy?.length) parts.push(`PARTITION_BY (${op.partitionBy.map(quoteIdent).join(', ')})`);
   return parts.join(', ');
+}
+
+/**
+ * What the REST source asks the engine to fetch. Secret values are
+ * {{env:SLUICE_SECRET_…}} references, resolved only when the request is made.
+ */
+export interface HttpSourceSpec {
+  url: string;
+  method: 'GET' | 'POST';
+  /** JSON text sent with POST; null for none. */
+  body: string | null;
+  headers: { name: string; value: string }[];
+  query: { name: string; value: string }[];
+  auth:
+    | { type: 'none' }
+    | { type: 'bearer'; token: string }
+    | { type: 'basic'; username: string; password: string }
+    | { type: 'apiKey'; in: 'header' | 'query'; name: string; value: string }
+    | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope: string | null };
+  pagination:
+    | { type: 'none' }
+    | { type: 'offset'; offsetParam: string; limitParam: string; pageSize: number; paramsIn: 'query' | 'body' }
+    | { type: 'page'; pageParam: string; startPage: number; sizeParam: string | null; pageSize: number; paramsIn: 'query' | 'body' }
+    | { type: 'cursor'; cursorParam: string; cursorPath: string; paramsIn: 'query' | 'body' }
+    | { type: 'linkHeader' }
+    | { type: 'nextUrl'; nextUrlPath: string };
+  /** Dotted path to the records array in each page ('$' for the page itself). */
+  recordsPath: string;
+  /** Output columns, each read from a dotted path inside a record. */
+  columns: (Column & { field: string })[];
+  maxPages: number;
+  maxRecords: number;
+  /** null: no limit. */
+  requestsPerSecond: number | null;
+  /** Further attempts of a request after 429, 5xx or a network error. */
+  maxRetries: number;
+  timeoutMs: number;
 }
