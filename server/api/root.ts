@@ -1,5 +1,6 @@
 import { pipelineRouter } from './routers/pipeline';
 import { runRouter } from './routers/run';
+import { scheduleRouter } from './routers/schedule';
 import { workspaceRouter } from './routers/workspace';
 import { createCallerFactory, router } from './trpc';
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   workspace: workspaceRouter,
   pipeline: pipelineRouter,
   run: runRouter,
+  schedule: scheduleRouter,
 });
 
 export type AppRouter = typeof appRouter;
