@@ -72,7 +72,15 @@ export function repeatOptions(timing: Timing): { pattern: string; tz: string } |
 /** The newest firing time at or before `at`. */
 export function latestSlot(timing: Timing, at: Date): Date {
   if (timing.kind === 'interval') return new Date(Math.floor(at.getTime() / timing.everyMs) * timing.everyMs);
-  return CronExpressionParser.parse(timing.pattern, { tz: timing.timeZone, currentDate: new Date(at.getTime() + 1) }).prev().toDate();
+  // Walk forward with next(), as BullMQ does: cron-parser's prev() skips a firing that
+  // falls into a daylight-saving gap, which next() moves to the first valid time.
+  const back = CronExpressionParser.parse(timing.pattern, { tz: timing.timeZone, currentDate: new Date(at.getTime() + 1) });
+  back.prev();
+  const start = back.prev().toDate();
+  const forward = CronExpressionParser.parse(timing.pattern, { tz: timing.timeZone, currentDate: new Date(start.getTime() - 1) });
+  let latest = start;
+  for (let next = forward.next().toDate(); next.getTime() <= at.getTime(); next = forward.next().toDate()) latest = next;
+  return latest;
 }
 
 /** The next `count` firing times after `after`, for showing a schedule. */
