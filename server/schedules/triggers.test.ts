@@ -81,6 +81,17 @@ describe('triggers, webhooks, backfills and parameters', () => {
     expect(csv.trim().split('\n')).toEqual(['order_id,customer,amount,scaled', '3,"carol, jr",150.25,375.625', '5,émile,250.0,625.0']);
   });
 
+  it('keeps parameter declarations when the canvas saves a document without them', async () => {
+    const pipelineId = await savePipeline(linearPipeline());
+    await caller.schedule.setParameters({ pipelineId, parameters: [{ name: 'day', type: 'date', default: '2024-01-01' }] });
+    const v2 = await caller.pipeline.get({ id: pipelineId });
+    await caller.pipeline.save({ id: pipelineId, document: { ...linearPipeline(), nodes: linearPipeline().nodes.slice(0, 3) }, baseVersion: v2.latestVersion });
+    const v3 = await caller.pipeline.get({ id: pipelineId });
+    expect(v3.latestVersion).toBe(3);
+    expect(v3.document.parameters).toEqual([{ name: 'day', type: 'date', default: '2024-01-01' }]);
+    expect((await caller.schedule.list({ pipelineId })).parameters).toEqual([{ name: 'day', type: 'date', default: '2024-01-01' }]);
+  });
+
   it('refuses bad parameter values at start, naming the parameter', async () => {
     const pipelineId = await savePipeline(parameterisedPipeline());
     await expect(caller.run.start({ pipelineId, parameters: { day: '2024-02-30' } })).rejects.toThrow(/Parameter "day" expects a date as YYYY-MM-DD, got "2024-02-30"/);

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { env } from '../../env';
 import { AppError } from '../../errors';
+import { ParameterDeclarationsSchema, VisualPipelineSchema } from '../../pipeline/model';
 import { ParameterInputSchema } from '../../pipeline/parameters';
+import { pipelineRouter } from './pipeline';
 import { createBackfill } from '../../runs/backfill';
 import { latestVersion } from '../../runs/service';
 import {
@@ -19,7 +21,9 @@ import {
 } from '../../schedules/service';
 import { createPipelineTrigger, deletePipelineTrigger } from '../../schedules/triggers';
 import { issueWebhookToken, revokeWebhookToken } from '../../schedules/webhooks';
-import { protectedProcedure, router, type Context } from '../trpc';
+import { createCallerFactory, protectedProcedure, router, type Context } from '../trpc';
+
+const createCaller = createCallerFactory(router({ pipeline: pipelineRouter }));
 
 const ScheduleId = z.object({ scheduleId: z.uuid() });
 const PipelineId = z.object({ pipelineId: z.uuid() });
@@ -55,6 +59,14 @@ export const scheduleRouter = router({
       backfills: backfills.map(({ runs, ...b }) => ({ ...b, runs: runs.length, byStatus: Object.fromEntries(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'partially_succeeded'].map((s) => [s, runs.filter((r) => r.status === s).length])) })),
       otherPipelines: pipelines,
     };
+  }),
+
+  /** Saves a new version of the pipeline with these parameter declarations (the canvas does not edit them). */
+  setParameters: protectedProcedure.input(PipelineId.extend({ parameters: ParameterDeclarationsSchema })).mutation(async ({ ctx, input }) => {
+    const latest = await latestVersion(ctx.db, ctx.workspace.id, input.pipelineId);
+    const pipeline = await ctx.db.pipeline.findFirstOrThrow({ where: { id: input.pipelineId }, select: { latestVersion: true } });
+    const document = VisualPipelineSchema.parse({ ...latest.document, parameters: input.parameters });
+    return createCaller(ctx).pipeline.save({ id: input.pipelineId, document, baseVersion: pipeline.latestVersion, message: 'Parameters changed' });
   }),
 
   create: protectedProcedure.input(ScheduleInputSchema.extend({ pipelineId: z.uuid() })).mutation(async ({ ctx, input }) =>
