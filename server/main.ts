@@ -12,6 +12,8 @@ import { env, parseEnv } from './env';
 import { startEmbeddedRedis, type EmbeddedRedis } from './runtime/redis';
 import { services } from './runtime/services';
 import { startRunWorker, type RunWorker } from '../workers/run-worker';
+import { startScheduleWorker, type ScheduleWorker } from '../workers/schedule-worker';
+import { reconcileSchedules } from './schedules/service';
 
 async function main(): Promise<void> {
   const initial = parseEnv();
@@ -53,6 +55,16 @@ async function main(): Promise<void> {
     });
     console.log(`Run worker ${worker.id} started in this process`);
   }
+  // Schedules survive restarts: BullMQ's job schedulers are made to agree with the schedule table.
+  let scheduleWorker: ScheduleWorker | undefined;
+  if (worker) {
+    scheduleWorker = await startScheduleWorker({ db: db.prisma, redisUrl, prefix: config.SLUICE_QUEUE_PREFIX, maxQueued: config.SLUICE_MAX_QUEUED_RUNS });
+  } else {
+    const { queue, scheduleQueue } = services();
+    await reconcileSchedules({ db: db.prisma, runQueue: queue, scheduleQueue, maxQueued: config.SLUICE_MAX_QUEUED_RUNS }, { catchUp: true }).catch((error: unknown) =>
+      console.warn(`Could not reconcile schedules: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 
   const app = next({ dev: process.env.SLUICE_DEV === '1', dir: path.resolve(import.meta.dirname, '..'), hostname: 'localhost', port: config.PORT });
   const handle = app.getRequestHandler();
@@ -67,9 +79,11 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`${signal}: shutting down`);
     server.close();
+    await scheduleWorker?.close();
     await worker?.close();
     await services().bus.close();
     await services().queue.close();
+    await services().scheduleQueue.close();
     await db.close();
     await redis?.stop();
     process.exit(0);

@@ -6,6 +6,7 @@ import { openDatabase } from '../server/db/open';
 import { env } from '../server/env';
 import { createRedisEventBus } from '../server/runs/events';
 import { startRunWorker } from './run-worker';
+import { startScheduleWorker } from './schedule-worker';
 
 async function main(): Promise<void> {
   const config = env();
@@ -34,10 +35,12 @@ async function main(): Promise<void> {
     concurrency: config.SLUICE_WORKER_CONCURRENCY,
     mode: 'standalone',
   });
-  console.log(`Sluice worker ${worker.id} is processing runs (concurrency ${config.SLUICE_WORKER_CONCURRENCY}).`);
+  const scheduleWorker = await startScheduleWorker({ db: db.prisma, redisUrl: config.REDIS_URL, prefix: config.SLUICE_QUEUE_PREFIX, maxQueued: config.SLUICE_MAX_QUEUED_RUNS });
+  console.log(`Sluice worker ${worker.id} is processing runs (concurrency ${config.SLUICE_WORKER_CONCURRENCY}) and schedule firings.`);
 
   const shutdown = async (signal: string) => {
     console.log(`${signal}: finishing the current runs, then stopping.`);
+    await scheduleWorker.close();
     await worker.close();
     await bus.close();
     await db.close();

@@ -11,6 +11,7 @@ import type { RunEventBus } from '../server/runs/events';
 import { executeRun } from '../server/runs/execute-run';
 import { createRunQueue, redisConnection, RUN_QUEUE_NAME, type RunJobData } from '../server/runs/queue';
 import { startReconciler } from '../server/runs/reconciler';
+import { startTriggeredRuns } from '../server/schedules/triggers';
 
 const JobData = z.object({ runId: z.uuid() });
 
@@ -43,6 +44,11 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   // Cancel requests arrive on Redis; each executing run listens through its own controller.
   const cancels = new Map<string, AbortController>();
   const stopListening = await o.bus.onCancelRequest((runId) => cancels.get(runId)?.abort());
+  // Runs started by pipeline triggers are queued on the same queue.
+  const queue = createRunQueue(o.redisUrl, o.prefix);
+  const onSucceeded = async (runId: string) => {
+    await startTriggeredRuns(o.db, queue, runId);
+  };
   const worker = new Worker<RunJobData, string>(
     RUN_QUEUE_NAME,
     async (job, token, signal) => {
@@ -52,7 +58,7 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
       const cancel = new AbortController();
       cancels.set(runId, cancel);
       try {
-        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, ...(signal ? { signal } : {}), ...(o.keyring ? { keyring: o.keyring } : {}) });
+        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, onSucceeded, ...(signal ? { signal } : {}), ...(o.keyring ? { keyring: o.keyring } : {}) });
         if (outcome === 'deferred') {
           // The pipeline runs its maximum of concurrent runs: come back in a moment, without using up an attempt.
           await job.moveToDelayed(Date.now() + 1_000 + Math.floor(Math.random() * 1_000), token);
@@ -77,7 +83,6 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
-  const queue = createRunQueue(o.redisUrl, o.prefix);
   const reconciler = startReconciler({ db: o.db, queue, redis, prefix: o.prefix, holder: id, ...(o.reconcileIntervalMs ? { intervalMs: o.reconcileIntervalMs } : {}) });
 
   return {

@@ -32,6 +32,9 @@ export function PipelineList() {
                 <Link href={`/pipelines/${p.id}`} className="font-medium text-sky-400 hover:text-sky-300">
                   {p.name}
                 </Link>
+                <Link href={`/pipelines/${p.id}/schedules`} className="ml-3 text-xs text-neutral-400 hover:text-neutral-100">
+                  Schedules &amp; triggers
+                </Link>
                 {p.description ? <p className="truncate text-xs text-neutral-500">{p.description}</p> : null}
               </td>
               <td className="px-3 py-2 tabular-nums text-neutral-300">{p.latestVersion > 0 ? `v${p.latestVersion}` : 'Not saved'}</td>

@@ -1,6 +1,7 @@
 import { connectionRouter } from './routers/connection';
 import { pipelineRouter } from './routers/pipeline';
 import { runRouter } from './routers/run';
+import { scheduleRouter } from './routers/schedule';
 import { workspaceRouter } from './routers/workspace';
 import { createCallerFactory, router } from './trpc';
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   pipeline: pipelineRouter,
   run: runRouter,
   connection: connectionRouter,
+  schedule: scheduleRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -44,12 +44,40 @@ export const PipelineSettingsSchema = z.object({
 });
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 
+// ── Parameters (values and placeholders: parameters.ts) ──────────────────────
+export const ParameterTypes = ['string', 'integer', 'float', 'boolean', 'date', 'timestamp'] as const;
+export type ParameterType = (typeof ParameterTypes)[number];
+
+export const ParameterNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'Parameter names are 1–64 letters, digits or _, not starting with a digit');
+
+export const ParameterDeclarationSchema = z.object({
+  name: ParameterNameSchema,
+  type: z.enum(ParameterTypes),
+  /** Used when a run gives no value; without one the parameter is required. */
+  default: z.union([z.string().max(10_000), z.number(), z.boolean()]).optional(),
+  description: z.string().max(500).optional(),
+});
+export type ParameterDeclaration = z.infer<typeof ParameterDeclarationSchema>;
+
+export const ParameterDeclarationsSchema = z
+  .array(ParameterDeclarationSchema)
+  .max(100)
+  .superRefine((decls, ctx) => {
+    const seen = new Set<string>();
+    decls.forEach((d, i) => {
+      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `Parameter "${d.name}" is declared twice` });
+      seen.add(d.name);
+    });
+  });
+
 export const VisualPipelineSchema = z.object({
   formatVersion: z.literal(FORMAT_VERSION),
   nodes: z.array(PipelineNodeSchema).max(5000),
   edges: z.array(PipelineEdgeSchema).max(20000),
   /** Absent in documents saved before settings existed; read through pipelineSettings(). */
   settings: PipelineSettingsSchema.partial().optional(),
+  /** Values a run is given, used in node configs as {{params.name}}; absent in older documents. */
+  parameters: ParameterDeclarationsSchema.optional(),
 });
 export type VisualPipeline = z.infer<typeof VisualPipelineSchema>;
 

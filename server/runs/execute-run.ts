@@ -19,6 +19,8 @@ import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import { ColumnTypeSchema } from '../pipeline/types';
+import { applyParameters } from './apply-parameters';
+import { concurrencyLimits } from './backfill';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 import { env } from '../env';
@@ -37,6 +39,8 @@ export interface ExecuteRunDeps {
   readDirectories?: Readonly<Record<string, string>>;
   /** Opens connection secrets; the process's keyring when absent. */
   keyring?: Keyring;
+  /** Called once the run finished as succeeded (starts the pipelines triggered by it). */
+  onSucceeded?: (runId: string) => Promise<void>;
 }
 
 /** 'deferred': the pipeline already runs its maximum of concurrent runs; try again shortly. */
@@ -115,16 +119,18 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         data: { status: 'running', startedAt: run.startedAt ?? new Date(), attempts: attempt, heartbeatAt: new Date(), rowsRejected: 0 },
       })
     ).count === 1;
-  const limit = settings.maxConcurrentRuns;
+  // The pipeline's limit and, for a backfill's runs, the backfill's own.
+  const limits = await concurrencyLimits(db, run, settings);
   const claimed =
-    limit === null
+    limits.length === 0
       ? await claim(db)
       : await db.$transaction(async (tx) => {
-          await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${run.pipelineId}))`;
-          const live = await tx.run.count({
-            where: { pipelineId: run.pipelineId, status: 'running', id: { not: runId }, heartbeatAt: { gt: new Date(Date.now() - STALE_AFTER_MS) } },
-          });
-          return live >= limit ? 'deferred' : await claim(tx as unknown as Prisma);
+          for (const l of limits) await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${l.lockKey}))`;
+          for (const l of limits) {
+            const live = await tx.run.count({ where: { ...l.where, status: 'running', id: { not: runId }, heartbeatAt: { gt: new Date(Date.now() - STALE_AFTER_MS) } } });
+            if (live >= l.limit) return 'deferred';
+          }
+          return await claim(tx as unknown as Prisma);
         });
   if (claimed === 'deferred') return 'deferred';
   if (!claimed) return 'skipped';
@@ -203,7 +209,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
 
 
   try {
-    const compiled = await analyzePipeline(document, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-analyze`) });
+    const withValues = await applyParameters(document, run.parameters as Record<string, string | number | boolean>, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-parameters`) });
+    const compiled = await analyzePipeline(withValues, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-analyze`) });
     if (!compiled.plan) {
       const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
       const message = `The pipeline has ${errors.length} problem(s): ${errors.map((d) => formatDiagnostic(d, labelOf)).join('; ')}`;
@@ -278,8 +285,14 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       }
       const rows = { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten };
       const [first] = result.failures;
-      // Only a run whose every stage succeeded moves the incremental sources on.
-      if (!first) return await finish('succeeded', { ...rows, watermarks: result.watermarks });
+      if (!first) {
+        // Only a run whose every stage succeeded moves the incremental sources on.
+        const outcome = await finish('succeeded', { ...rows, watermarks: result.watermarks });
+        if (outcome === 'succeeded' && deps.onSucceeded) {
+          await deps.onSucceeded(runId).catch((error: unknown) => recordRunEvent(db, bus, runId, { type: 'log', level: 'error', message: `Could not start the pipelines triggered by this run: ${errorMessage(error)}` }));
+        }
+        return outcome;
+      }
       const message = `${result.failures.length} branch(es) failed while the others loaded: ${result.failures.map((f) => `${labelOf(f.error.details.nodeId ?? f.stageId)}: ${f.error.message}`).join('; ')}`;
       return await finish('partially_succeeded', { ...rows, code: first.error.code, message, nodeId: first.error.details.nodeId ?? first.stageId });
     } catch (error) {

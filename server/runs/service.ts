@@ -2,29 +2,51 @@
 import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
 import { AppError, errorMessage } from '../errors';
+import { ParameterDeclarationsSchema, type ParameterDeclaration, type VisualPipeline } from '../pipeline/model';
+import { checkParameterReferences, resolveParameters, type ParameterInput } from '../pipeline/parameters';
 import type { RunEventBus } from './events';
 import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
+
+export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill';
 
 export interface StartRunInput {
   workspaceId: string;
   pipelineId: string;
   userId: string;
   priority?: RunPriority;
+  /** Values for the pipeline's declared parameters; defaults fill the rest. */
+  parameters?: ParameterInput;
+  trigger?: RunTrigger;
+  /** With `scheduledFor`: the schedule firing this run stands for (one run per firing). */
+  scheduleId?: string;
+  scheduledFor?: Date;
+  /** The upstream run whose success started this one (one run per upstream run and pipeline). */
+  triggeredByRunId?: string;
 }
 
 /** Runs waiting in the queue beyond which starting another answers BUSY. */
 const DEFAULT_MAX_QUEUED = 5_000;
 
-export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: StartRunInput, maxQueued = DEFAULT_MAX_QUEUED): Promise<{ runId: string }> {
+export const isUniqueViolation = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+
+/** The newest version of a pipeline in the workspace, with its parameter declarations. */
+export async function latestVersion(db: Prisma, workspaceId: string, pipelineId: string): Promise<{ id: string; document: VisualPipeline; parameters: ParameterDeclaration[] }> {
   const pipeline = await db.pipeline.findFirst({
-    where: { id: input.pipelineId, workspaceId: input.workspaceId },
-    select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true } } },
+    where: { id: pipelineId, workspaceId },
+    select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, document: true } } },
   });
   if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
   const version = pipeline.versions[0];
   if (!version) throw new AppError('PIPELINE_NOT_SAVED', 'Save the pipeline before running it');
+  const document = version.document as unknown as VisualPipeline;
+  const declared = ParameterDeclarationsSchema.safeParse(document.parameters ?? []);
+  if (!declared.success) throw new AppError('PIPELINE_INVALID', `The pipeline's parameter declarations are invalid: ${declared.error.issues.map((i) => i.message).join('; ')}`);
+  return { id: version.id, document, parameters: declared.data };
+}
 
+/** Answers BUSY when the run queue is deeper than `maxQueued`. */
+export async function assertNotBusy(queue: Queue<RunJobData>, maxQueued: number): Promise<void> {
   let waiting: number;
   try {
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');
@@ -35,19 +57,60 @@ export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: Star
   if (waiting >= maxQueued) {
     throw new AppError('BUSY', `Sluice is busy: ${waiting} runs are already waiting (the limit is ${maxQueued}). Try again in a few minutes.`);
   }
+}
 
-  const priority = RunPriorities[input.priority ?? 'normal'];
-  const run = await db.run.create({
-    data: { workspaceId: input.workspaceId, pipelineId: input.pipelineId, versionId: version.id, requestedById: input.userId, priority },
-    select: { id: true },
-  });
+/** Queues a recorded run; when Redis is down the reconciler queues it later. */
+export async function enqueueRecordedRun(queue: Queue<RunJobData>, runId: string, priority: number): Promise<void> {
   try {
-    await enqueueRun(queue, run.id, priority);
+    await enqueueRun(queue, runId, priority);
   } catch (error) {
     // The run stays queued in the database: the reconciler queues it once Redis is back.
-    console.warn(`Run ${run.id} is recorded but not yet queued (${errorMessage(error)}); the reconciler will queue it.`);
+    console.warn(`Run ${runId} is recorded but not yet queued (${errorMessage(error)}); the reconciler will queue it.`);
   }
-  return { runId: run.id };
+}
+
+/**
+ * Records a run of the pipeline's newest version, then queues it. Parameter
+ * values are checked and typed here, so a bad value never reaches a worker.
+ * A run for a schedule firing or an upstream run that already has one is not
+ * created twice: the existing run's id comes back with `created: false`.
+ */
+export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: StartRunInput, maxQueued = DEFAULT_MAX_QUEUED): Promise<{ runId: string; created: boolean }> {
+  const version = await latestVersion(db, input.workspaceId, input.pipelineId);
+  checkParameterReferences({ ...version.document, parameters: version.parameters });
+  const parameters = resolveParameters(version.parameters, input.parameters ?? {});
+  await assertNotBusy(queue, maxQueued);
+
+  const priority = RunPriorities[input.priority ?? 'normal'];
+  let run: { id: string; status: string };
+  try {
+    run = await db.run.create({
+      data: {
+        workspaceId: input.workspaceId,
+        pipelineId: input.pipelineId,
+        versionId: version.id,
+        requestedById: input.userId,
+        priority,
+        parameters,
+        trigger: input.trigger ?? 'manual',
+        scheduleId: input.scheduleId ?? null,
+        scheduledFor: input.scheduledFor ?? null,
+        triggeredByRunId: input.triggeredByRunId ?? null,
+      },
+      select: { id: true, status: true },
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error) || !(input.scheduleId || input.triggeredByRunId)) throw error;
+    const existing = input.scheduleId
+      ? await db.run.findUnique({ where: { scheduleId_scheduledFor: { scheduleId: input.scheduleId, scheduledFor: input.scheduledFor ?? new Date(0) } }, select: { id: true, status: true, priority: true } })
+      : await db.run.findUnique({ where: { triggeredByRunId_pipelineId: { triggeredByRunId: input.triggeredByRunId ?? '', pipelineId: input.pipelineId } }, select: { id: true, status: true, priority: true } });
+    if (!existing) throw error;
+    // A redelivered request: make sure the run is on the queue (adding it twice is a no-op).
+    if (existing.status === 'queued') await enqueueRecordedRun(queue, existing.id, existing.priority);
+    return { runId: existing.id, created: false };
+  }
+  await enqueueRecordedRun(queue, run.id, priority);
+  return { runId: run.id, created: true };
 }
 
 /**
@@ -89,6 +152,9 @@ export const runSummarySelect = {
   errorCode: true,
   errorMessage: true,
   errorNodeId: true,
+  parameters: true,
+  trigger: true,
+  scheduledFor: true,
   version: { select: { version: true } },
 } as const;
 
@@ -104,6 +170,9 @@ type RunRow = {
   errorCode: string | null;
   errorMessage: string | null;
   errorNodeId: string | null;
+  parameters: unknown;
+  trigger: RunTrigger;
+  scheduledFor: Date | null;
   version: { version: number };
 };
 
@@ -122,6 +191,9 @@ export function toRunSummary(run: RunRow) {
     errorCode: run.errorCode,
     errorMessage: run.errorMessage,
     errorNodeId: run.errorNodeId,
+    parameters: run.parameters as Record<string, string | number | boolean>,
+    trigger: run.trigger,
+    scheduledFor: run.scheduledFor,
   };
 }
 export type RunSummary = ReturnType<typeof toRunSummary>;

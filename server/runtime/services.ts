@@ -4,9 +4,12 @@ import type { Queue } from 'bullmq';
 import { env } from '../env';
 import { createRedisEventBus, type RunEventBus } from '../runs/events';
 import { createRunQueue, type RunJobData } from '../runs/queue';
+import { createScheduleQueue, type ScheduleQueue } from '../schedules/queue';
 
 export interface Services {
   queue: Queue<RunJobData>;
+  /** Carries schedule firings (job schedulers), apart from runs. */
+  scheduleQueue: ScheduleQueue;
   bus: RunEventBus;
   redisUrl: string;
 }
@@ -19,7 +22,7 @@ export function services(): Services {
   if (!g[GLOBAL_KEY]) {
     const { REDIS_URL, SLUICE_QUEUE_PREFIX } = env();
     if (!REDIS_URL) throw new Error('REDIS_URL is not set; start Sluice with `npm start`, which provides Redis.');
-    g[GLOBAL_KEY] = { queue: createRunQueue(REDIS_URL, SLUICE_QUEUE_PREFIX), bus: createRedisEventBus(REDIS_URL, SLUICE_QUEUE_PREFIX), redisUrl: REDIS_URL };
+    g[GLOBAL_KEY] = { queue: createRunQueue(REDIS_URL, SLUICE_QUEUE_PREFIX), scheduleQueue: createScheduleQueue(REDIS_URL, SLUICE_QUEUE_PREFIX), bus: createRedisEventBus(REDIS_URL, SLUICE_QUEUE_PREFIX), redisUrl: REDIS_URL };
   }
   return g[GLOBAL_KEY];
 }

@@ -54,14 +54,18 @@ export const pipelineRouter = router({
   save: protectedProcedure
     .input(PipelineId.extend({ document: VisualPipelineSchema, baseVersion: z.number().int().min(0), message: z.string().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
-      const document: VisualPipeline = { ...input.document, formatVersion: FORMAT_VERSION };
-      const hash = contentHash(document);
       return ctx.db.$transaction(async (tx) => {
         const pipeline = await tx.pipeline.findFirst({
           where: { id: input.id, workspaceId: ctx.workspace.id },
-          select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true } } },
+          select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true, document: true } } },
         });
         if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+        // Parameter declarations are edited apart from the canvas (schedule.setParameters); a
+        // document saved without any keeps the previous version's.
+        const previous = VisualPipelineSchema.safeParse(pipeline.versions[0]?.document);
+        const carried = input.document.parameters === undefined && previous.success && previous.data.parameters ? { parameters: previous.data.parameters } : {};
+        const document: VisualPipeline = { ...input.document, ...carried, formatVersion: FORMAT_VERSION };
+        const hash = contentHash(document);
         if (pipeline.latestVersion !== input.baseVersion) {
           throw new AppError('CONFLICT', `Someone saved version ${pipeline.latestVersion} while you were editing version ${input.baseVersion}. Reload to see their changes; yours were not saved.`);
         }

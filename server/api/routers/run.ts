@@ -4,15 +4,19 @@ import { AppError } from '../../errors';
 import { findWorkspaceRun, listDeadLetters } from '../../runs/dead-letters';
 import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
 import { env } from '../../env';
+import { ParameterInputSchema } from '../../pipeline/parameters';
 import { cancelRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
 import { protectedProcedure, router } from '../trpc';
 
 const RunId = z.object({ runId: z.uuid() });
 
 export const runRouter = router({
-  start: protectedProcedure.input(z.object({ pipelineId: z.uuid(), priority: z.enum(['high', 'normal', 'low']).default('normal') })).mutation(({ ctx, input }) =>
-    startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id, priority: input.priority }, env().SLUICE_MAX_QUEUED_RUNS),
-  ),
+  /** Starts a run of the newest version; `parameters` are checked and typed against the pipeline's declarations. */
+  start: protectedProcedure
+    .input(z.object({ pipelineId: z.uuid(), priority: z.enum(['high', 'normal', 'low']).default('normal'), parameters: ParameterInputSchema.default({}) }))
+    .mutation(({ ctx, input }) =>
+      startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id, priority: input.priority, parameters: input.parameters }, env().SLUICE_MAX_QUEUED_RUNS),
+    ),
 
   cancel: protectedProcedure.input(RunId).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.services().queue, ctx.services().bus, { workspaceId: ctx.workspace.id, runId: input.runId })),
 

@@ -1,0 +1,145 @@
+// Schedules against real Redis (BullMQ job schedulers) and PostgreSQL: exactly
+// one run per firing with two workers and concurrent reconcilers, pause and
+// resume with catch-up, catch-up at start-up.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startScheduleWorker, type ScheduleWorker } from '../../workers/schedule-worker';
+import { createCaller } from '../api/root';
+import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
+import { linearPipeline } from '../testing/pipelines';
+import { createTestServices, type TestServices } from '../testing/services';
+import { createSchedule, fireSchedule, pauseSchedule, reconcileSchedules, resumeSchedule, type ScheduleDeps } from './service';
+
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('schedules', () => {
+  let db: TestDatabase;
+  let services: TestServices;
+  let caller: ReturnType<typeof createCaller>;
+  let deps: ScheduleDeps;
+  let workspaceId: string;
+  let userId: string;
+
+  beforeAll(async () => {
+    db = await openTestDatabase('postgres');
+    services = createTestServices();
+    const user = await signUpTestUser(db.prisma, 'schedules@example.com');
+    userId = user.id;
+    caller = createCaller({ db: db.prisma, user, services: () => services });
+    workspaceId = (await caller.workspace.current()).id;
+    deps = { db: db.prisma, runQueue: services.queue, scheduleQueue: services.scheduleQueue, minIntervalSeconds: 0.1 };
+  });
+  afterAll(async () => {
+    await services.close();
+    await db.drop();
+  });
+
+  async function savedPipeline(): Promise<string> {
+    const { id } = await caller.pipeline.create({ name: 'scheduled' });
+    await caller.pipeline.save({ id, document: linearPipeline(), baseVersion: 0 });
+    return id;
+  }
+  const runsOf = (scheduleId: string) => db.prisma.run.findMany({ where: { scheduleId }, orderBy: { scheduledFor: 'asc' }, select: { scheduledFor: true, trigger: true } });
+
+  it('fires every 300 ms exactly once per firing with two workers and reconcilers racing', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, name: 'fast', timing: { kind: 'interval', intervalSeconds: 0.3 }, missedRunPolicy: 'skip', parameters: {} });
+    const workers: ScheduleWorker[] = await Promise.all([0, 1].map(() => startScheduleWorker({ db: db.prisma, redisUrl: services.redisUrl, prefix: services.prefix, reconcileIntervalMs: 700 })));
+    try {
+      // Web servers starting meanwhile reconcile too.
+      const racing = (async () => {
+        for (let i = 0; i < 10; i++) {
+          await Promise.all([reconcileSchedules(deps, { catchUp: true }), reconcileSchedules(deps, { catchUp: true })]);
+          await sleep(400);
+        }
+      })();
+      await until('32 firings', async () => (await db.prisma.run.count({ where: { scheduleId: schedule.id } })) >= 32, 60_000);
+      await racing;
+    } finally {
+      await pauseSchedule(deps, workspaceId, schedule.id);
+      await Promise.all(workers.map((w) => w.close()));
+    }
+    const runs = await runsOf(schedule.id);
+    const times = runs.map((r) => r.scheduledFor?.getTime() ?? 0);
+    expect(new Set(times).size).toBe(runs.length);
+    expect(times.every((t) => t % 300 === 0)).toBe(true);
+    // Consecutive firings: none skipped, none twice.
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+    expect(gaps.filter((g) => g !== 300)).toEqual([]);
+    expect(runs.length).toBeGreaterThanOrEqual(32);
+  }, 90_000);
+
+  it('fires nothing while paused; resuming with catchUpOnce starts exactly one catch-up run', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, name: 'paused', timing: { kind: 'interval', intervalSeconds: 0.2 }, missedRunPolicy: 'catchUpOnce', parameters: {} });
+    const worker = await startScheduleWorker({ db: db.prisma, redisUrl: services.redisUrl, prefix: services.prefix });
+    try {
+      await until('a few firings', async () => (await db.prisma.run.count({ where: { scheduleId: schedule.id } })) >= 3);
+      await pauseSchedule(deps, workspaceId, schedule.id);
+      const pausedAt = Date.now();
+      await sleep(300); // a firing already being handled may still land
+      const before = await db.prisma.run.count({ where: { scheduleId: schedule.id } });
+      await sleep(1_200);
+      expect(await db.prisma.run.count({ where: { scheduleId: schedule.id } })).toBe(before);
+      expect(await services.scheduleQueue.getJobScheduler(schedule.id)).toBeUndefined();
+
+      const { catchUpRunId } = await resumeSchedule(deps, workspaceId, schedule.id);
+      expect(catchUpRunId).not.toBeNull();
+      const catchUps = (await runsOf(schedule.id)).filter((r) => r.trigger === 'catch_up');
+      expect(catchUps).toHaveLength(1);
+      expect(catchUps[0]?.scheduledFor?.getTime()).toBeGreaterThan(pausedAt);
+      // Firing resumes on the clock, and the catch-up is not repeated by later reconciles.
+      await until('firing again', async () => (await db.prisma.run.count({ where: { scheduleId: schedule.id, trigger: 'schedule', scheduledFor: { gt: new Date() } } })) === 0 && (await db.prisma.run.count({ where: { scheduleId: schedule.id } })) >= before + 3);
+      await reconcileSchedules(deps, { catchUp: true });
+      expect((await runsOf(schedule.id)).filter((r) => r.trigger === 'catch_up')).toHaveLength(1);
+    } finally {
+      await pauseSchedule(deps, workspaceId, schedule.id);
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('with skip, resuming starts no catch-up run', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, timing: { kind: 'interval', intervalSeconds: 0.2 }, name: '', missedRunPolicy: 'skip', parameters: {} });
+    await pauseSchedule(deps, workspaceId, schedule.id);
+    await sleep(500);
+    expect((await resumeSchedule(deps, workspaceId, schedule.id)).catchUpRunId).toBeNull();
+    await pauseSchedule(deps, workspaceId, schedule.id);
+    expect(await db.prisma.run.count({ where: { scheduleId: schedule.id } })).toBe(0);
+  });
+
+  it('after downtime, a catchUpOnce schedule gets one run for the missed firings, however many processes start', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, name: 'hourly', timing: { kind: 'cron', cron: '0 * * * *', timeZone: 'Europe/Berlin' }, missedRunPolicy: 'catchUpOnce', parameters: {} });
+    // Pretend it last fired five hours ago and nothing ran since.
+    const fiveHoursAgo = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 5 * 3_600_000);
+    await db.prisma.schedule.update({ where: { id: schedule.id }, data: { lastFiredAt: fiveHoursAgo, activeSince: fiveHoursAgo } });
+    await Promise.all([reconcileSchedules(deps, { catchUp: true }), reconcileSchedules(deps, { catchUp: true }), reconcileSchedules(deps, { catchUp: true })]);
+    // The overdue fire job BullMQ kept arrives late as well: still the same one run.
+    const late = await fireSchedule(deps, schedule.id, new Date(fiveHoursAgo.getTime() + 3_600_000));
+    expect(late.status).toBe('caught_up');
+    const runs = await runsOf(schedule.id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ trigger: 'catch_up', scheduledFor: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000) });
+    await pauseSchedule(deps, workspaceId, schedule.id);
+  });
+
+  it('reconciling removes schedulers of deleted and paused schedules and restores lost ones', async () => {
+    const pipelineId = await savedPipeline();
+    const kept = await createSchedule(deps, { workspaceId, pipelineId, userId, name: '', timing: { kind: 'preset', preset: 'daily', timeZone: 'America/New_York' }, missedRunPolicy: 'skip', parameters: {} });
+    const gone = await createSchedule(deps, { workspaceId, pipelineId, userId, name: '', timing: { kind: 'preset', preset: 'weekly', timeZone: 'UTC' }, missedRunPolicy: 'skip', parameters: {} });
+    await db.prisma.schedule.delete({ where: { id: gone.id } }); // behind BullMQ's back
+    await services.scheduleQueue.removeJobScheduler(kept.id); // as if Redis lost it
+    await reconcileSchedules(deps);
+    expect(await services.scheduleQueue.getJobScheduler(gone.id)).toBeUndefined();
+    expect(await services.scheduleQueue.getJobScheduler(kept.id)).toMatchObject({ pattern: '0 0 * * *', tz: 'America/New_York' });
+    await caller.schedule.delete({ scheduleId: kept.id });
+    expect(await services.scheduleQueue.getJobScheduler(kept.id)).toBeUndefined();
+  });
+});
