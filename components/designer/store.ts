@@ -121,7 +121,10 @@ export function createDesignerStore(initial: VisualPipeline) {
 
       onNodesChange: (changes) => {
         const nodes = applyNodeChanges(changes, get().nodes);
-        if (!changes.some(editingNodeChange)) { set({ nodes }); return; }
+        if (!changes.some(editingNodeChange)) {
+          set({ nodes });
+          return;
+        }
         edit({ nodes }, nodeChangesKey(changes));
         // The next drag, even of the same nodes, is its own undo step.
         if (dragEnded(changes)) set((s) => ({ history: breakCoalescing(s.history) }));
@@ -129,7 +132,10 @@ export function createDesignerStore(initial: VisualPipeline) {
 
       onEdgesChange: (changes) => {
         const edges = applyEdgeChanges(changes, get().edges);
-        if (!changes.some(editingEdgeChange)) { set({ edges }); return; }
+        if (!changes.some(editingEdgeChange)) {
+          set({ edges });
+          return;
+        }
         edit({ edges }, changes.every((c) => c.type === 'remove' || c.type === 'select') ? 'remove' : null);
       },
 
