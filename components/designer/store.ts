@@ -6,7 +6,7 @@ import { createStore } from 'zustand/vanilla';
 import type { VisualPipeline } from '@/server/pipeline/model';
 import { getNodeDefinition } from '@/server/pipeline/registry';
 import { connectionProblem } from './connections';
-import { createNode, newEdgeId, newNodeId, toDocument, toFlow, toFlowEdge, toFlowNode, type DesignerEdge, type DesignerNode } from './document';
+import { createNode, newEdgeId, newNodeId, nodeAriaLabel, toDocument, toFlow, toFlowEdge, toFlowNode, type DesignerEdge, type DesignerNode } from './document';
 import { copyPayload, instantiatePaste, PASTE_OFFSET, type ClipboardPayload } from './editing/clipboard';
 import { breakCoalescing, emptyHistory, recordEdit, redo, undo, type History } from './editing/history';
 
@@ -176,7 +176,7 @@ export function createDesignerStore(initial: VisualPipeline) {
             const data = { ...n.data };
             if (label === '') delete data.label;
             else data.label = label;
-            return { ...n, data };
+            return { ...n, data, ariaLabel: nodeAriaLabel(data) };
           },
           `label:${nodeId}`,
         );

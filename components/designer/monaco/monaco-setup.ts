@@ -11,7 +11,6 @@ import 'monaco-editor/editor/contrib/find/browser/findController';
 import 'monaco-editor/editor/contrib/gotoError/browser/markerSelectionStatus';
 import 'monaco-editor/editor/contrib/suggest/browser/suggestController';
 import 'monaco-editor/editor/common/standaloneStrings';
-import 'monaco-editor/base/browser/ui/codicons/codicon/codicon-modifiers.css';
 import 'monaco-editor/languages/definitions/sql/register';
 import 'monaco-editor/languages/definitions/javascript/register';
 import { completionEntries, type CompletionSource } from './completions';
