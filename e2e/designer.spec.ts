@@ -5,7 +5,18 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { center, codeEditor, connect, dropNode, fillCodeEditor, fixtures, selectNode, settings, signUpAndCreatePipeline } from './helpers';
+import { center, codeEditor, connect, createPipeline, dropNode, fillCodeEditor, fixtures, selectNode, settings, signUp } from './helpers';
+
+// One account for the whole file: sign-ups are rate-limited, and every test only needs a new pipeline.
+const authFile = path.resolve(import.meta.dirname, '..', 'test-results', 'designer-auth.json');
+test.use({ storageState: authFile });
+test.beforeAll(async ({ browser }) => {
+  const context = await browser.newContext({ storageState: undefined });
+  const page = await context.newPage();
+  await signUp(page, `http://localhost:${process.env.SLUICE_E2E_PORT ?? 3100}`);
+  await context.storageState({ path: authFile });
+  await context.close();
+});
 
 const nodes = (page: Page) => page.locator('.react-flow__node');
 const edges = (page: Page) => page.locator('.react-flow__edge');
@@ -23,7 +34,7 @@ async function uploadOrders(page: Page): Promise<void> {
 
 test('undo and redo edits; copy, paste, duplicate and delete nodes', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await signUpAndCreatePipeline(page, 'Editing');
+  await createPipeline(page, 'Editing');
   const undo = page.getByRole('button', { name: 'Undo', exact: true });
   const redo = page.getByRole('button', { name: 'Redo', exact: true });
   await expect(undo).toBeDisabled();
@@ -78,13 +89,17 @@ test('undo and redo edits; copy, paste, duplicate and delete nodes', async ({ pa
   await canvasShortcut(page, 'ControlOrMeta+z');
   await expect(nodes(page)).toHaveCount(2);
 
-  // Duplicate one node without the clipboard.
+  // Duplicate one node without the clipboard. (Undo brought back the selection of both; clear it first.)
+  await canvasShortcut(page, 'Escape');
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(0);
   await page.getByTestId('node-csv-source').click();
   await canvasShortcut(page, 'ControlOrMeta+d');
   await expect(page.locator('[data-testid="node-csv-source"]')).toHaveCount(2);
+  await expect(nodes(page)).toHaveCount(3);
+  await canvasShortcut(page, 'Escape');
+  await expect(page.locator('.react-flow__node.selected')).toHaveCount(0);
 
   // Box select: Shift-drag around everything selects every node.
-  await canvasShortcut(page, 'Escape');
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(0);
   const canvasBox = (await page.getByTestId('canvas').boundingBox())!;
   await page.keyboard.down('Shift');
@@ -97,7 +112,7 @@ test('undo and redo edits; copy, paste, duplicate and delete nodes', async ({ pa
 });
 
 test('auto-layout arranges nodes left to right in pipeline order', async ({ page }) => {
-  await signUpAndCreatePipeline(page, 'Layout');
+  await createPipeline(page, 'Layout');
   // Dropped right to left, so layout has to reverse them.
   await dropNode(page, 'file-sink', 120, 300);
   await dropNode(page, 'filter', 420, 120);
@@ -127,13 +142,15 @@ test('the expression editor is Monaco from this server, completing columns and m
   const workers: string[] = [];
   page.on('worker', (worker) => workers.push(worker.url()));
 
-  await signUpAndCreatePipeline(page, 'Expressions');
+  await createPipeline(page, 'Expressions');
   await dropNode(page, 'csv-source', 150, 150);
   await dropNode(page, 'derive-columns', 450, 250);
   await connect(page, 'csv-source', 'derive-columns');
   await uploadOrders(page);
 
   await selectNode(page, 'derive-columns');
+  // The compiler checks the expression once the column has a name.
+  await settings(page).getByLabel('Column 1 name', { exact: true }).fill('gross');
   const { input, lines } = codeEditor(page, 'Column 1 expression');
   await expect(input).toBeVisible();
   await lines.click();
@@ -160,7 +177,7 @@ test('the expression editor is Monaco from this server, completing columns and m
 });
 
 test('export and import a pipeline as JSON, with clear errors for bad files', async ({ page }, testInfo) => {
-  await signUpAndCreatePipeline(page, 'Round trip');
+  await createPipeline(page, 'Round trip');
   await dropNode(page, 'csv-source', 150, 150);
   await dropNode(page, 'filter', 450, 250);
   await connect(page, 'csv-source', 'filter');
@@ -212,7 +229,7 @@ async function dragEdge(page: Page, from: Locator, to: Locator): Promise<() => P
 }
 
 test('a connection that breaks the rules is refused while dragging, with the reason', async ({ page }) => {
-  await signUpAndCreatePipeline(page, 'Rules');
+  await createPipeline(page, 'Rules');
   await dropNode(page, 'csv-source', 120, 150);
   await dropNode(page, 'join', 420, 300);
   await dropNode(page, 'sort', 720, 150);
@@ -245,7 +262,7 @@ test('a connection that breaks the rules is refused while dragging, with the rea
 });
 
 test('the shortcut sheet opens with ? and the theme toggle persists', async ({ page }) => {
-  await signUpAndCreatePipeline(page, 'Look and feel');
+  await createPipeline(page, 'Look and feel');
   await page.getByTestId('canvas').click({ position: { x: 300, y: 300 } });
   await page.keyboard.press('?');
   const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
