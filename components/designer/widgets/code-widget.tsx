@@ -1,6 +1,8 @@
 'use client';
+import { useRef } from 'react';
 import { useConnectedInputs } from '../compile-context';
 import { LazyCodeEditor } from '../monaco/lazy-code-editor';
+import type { monaco } from '../monaco/monaco-setup';
 import { readString } from './config-values';
 import { ControlLabel } from './control-label';
 import { fieldControlProps, type FieldOf, type ScalarControlProps, type ScalarSpecOf, type WidgetProps } from './widget-types';
@@ -11,9 +13,10 @@ const noIssues: never[] = [];
 export function CodeControl({ spec, nodeId, value, onChange, id, label, ariaLabel, describedBy, invalid, compact, issues }: ScalarControlProps<ScalarSpecOf<'code'>>) {
   const inputs = useConnectedInputs(nodeId);
   const extension = spec.language === 'sql' ? 'sql' : 'js';
+  const editor = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   return (
     <>
-      <ControlLabel htmlFor={id} compact={compact}>
+      <ControlLabel htmlFor={id} compact={compact} onClick={() => editor.current?.focus()}>
         {label}
       </ControlLabel>
       <div id={id} data-field-control="code">
@@ -30,6 +33,9 @@ export function CodeControl({ spec, nodeId, value, onChange, id, label, ariaLabe
           describedBy={describedBy}
           invalid={invalid}
           variant="code"
+          onEditor={(instance) => {
+            editor.current = instance;
+          }}
         />
       </div>
     </>

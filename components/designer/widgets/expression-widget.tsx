@@ -55,7 +55,7 @@ export function ExpressionControl({ spec, nodeId, value, onChange, id, label, ar
   const name = ariaLabel ?? label;
   return (
     <>
-      <ControlLabel htmlFor={id} compact={compact}>
+      <ControlLabel htmlFor={id} compact={compact} onClick={() => editor.current?.focus()}>
         {label}
       </ControlLabel>
       <div id={id} data-field-control="expression">
