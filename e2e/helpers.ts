@@ -61,3 +61,41 @@ export async function workspaceFile(relative: string): Promise<string> {
   expect(holders, `workspaces holding ${relative}`).toHaveLength(1);
   return readFile(holders[0]!, 'utf8');
 }
+
+/** Signs a new user up; lands on the pipelines page. */
+export async function signUp(page: Page, baseURL = ''): Promise<void> {
+  await page.goto(`${baseURL}/sign-up`);
+  await page.getByLabel('Name').fill('Lin');
+  await page.getByLabel('Email').fill(`lin-${crypto.randomUUID()}@example.com`);
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+/** Opens a new, empty pipeline (signed in already). */
+export async function createPipeline(page: Page, pipelineName: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Pipeline name').fill(pipelineName);
+  await page.getByRole('button', { name: 'Create pipeline' }).click();
+  await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+}
+
+/**
+ * A Monaco editor in the settings panel, by its accessible name: its input
+ * (what has focus and aria-invalid) and its rendered lines (what it shows).
+ */
+export function codeEditor(page: Page, name: string): { input: Locator; lines: Locator } {
+  // `has` is matched inside each editor, so its locator starts from the page.
+  const editor = settings(page).getByTestId('code-editor').filter({ has: page.getByRole('textbox', { name, exact: true }) });
+  return { input: editor.getByRole('textbox', { name, exact: true }), lines: editor.locator('.view-lines') };
+}
+
+/** Replaces an editor's text as a paste would (no auto-closed quotes, no accepted suggestions). */
+export async function fillCodeEditor(page: Page, name: string, text: string): Promise<void> {
+  const { input, lines } = codeEditor(page, name);
+  await lines.click();
+  await expect(input).toBeFocused();
+  await page.keyboard.press('ControlOrMeta+A');
+  if (text === '') await page.keyboard.press('Delete');
+  else await page.keyboard.insertText(text);
+}

@@ -1,5 +1,5 @@
 // Transforms through the form widgets, as a user builds them: CSV → derive a
-// column (expression text area, column chips, a live "did you mean")
+// column (expression editor, column chips, a live "did you mean")
 // → aggregate (group-by checkboxes, a list of aggregates) → sort (a list of
 // sort keys with a toggle) → file; save, run, and check the file against
 // totals computed here from the fixture.
@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { connect, dropNode, fixtures, parseCsv, selectNode, settings, workspaceFile } from './helpers';
+import { codeEditor, connect, dropNode, fillCodeEditor, fixtures, parseCsv, selectNode, settings, workspaceFile } from './helpers';
 
 async function signUpAndCreatePipeline(page: Page, pipelineName: string): Promise<void> {
   await page.goto('/sign-up');
@@ -60,15 +60,16 @@ test('derive, aggregate and sort through the settings forms, then run', async ({
   // Derive columns: the input's columns appear as chips; one inserts its quoted name into the expression.
   await selectNode(page, 'derive-columns');
   await settings(page).getByLabel('Column 1 name', { exact: true }).fill('gross');
-  const expression = settings(page).getByLabel('Column 1 expression', { exact: true });
+  const { input: expression, lines: expressionText } = codeEditor(page, 'Column 1 expression');
   const chips = settings(page).getByRole('group', { name: 'Columns for Column 1 expression' });
   await expect(chips.getByRole('button')).toHaveText(['order_id', 'customer', 'amount', 'status']);
+  await expect(expression).toBeVisible();
   await chips.getByRole('button', { name: 'Insert column amount' }).click();
-  await expect(expression).toHaveValue('"amount"');
+  await expect(expressionText).toHaveText('"amount"');
   await expect(expression).toBeFocused();
 
   // A misspelt column is reported live, on the node and in the form, with a suggestion.
-  await expression.fill('amont * 2');
+  await fillCodeEditor(page, 'Column 1 expression', 'amont * 2');
   const deriveNode = page.getByTestId('node-derive-columns');
   const badge = deriveNode.getByTestId('node-diagnostics');
   await expect(badge).toHaveAttribute('data-severity', 'error');
@@ -79,9 +80,8 @@ test('derive, aggregate and sort through the settings forms, then run', async ({
   await expect(expression).toHaveAttribute('aria-invalid', 'true');
 
   // Typed correctly, the problem goes away.
-  await expression.clear();
-  await expression.pressSequentially('amount * 2');
-  await expect(expression).toHaveValue('amount * 2');
+  await fillCodeEditor(page, 'Column 1 expression', 'amount * 2');
+  await expect(expressionText).toHaveText('amount * 2');
   await expect(badge).toHaveCount(0);
   await expect(settings(page).getByText('No problems found.')).toBeVisible();
   await expect(expression).toHaveAttribute('aria-invalid', 'false');

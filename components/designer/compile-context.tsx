@@ -6,6 +6,7 @@ import { createContext, useContext, useEffect, useMemo, useState, type ReactNode
 import type { Diagnostic } from '@/server/compiler/diagnostics';
 import type { Column } from '@/server/pipeline/types';
 import type { VisualPipeline } from '@/server/pipeline/model';
+import { getNodeDefinition } from '@/server/pipeline/registry';
 import { useTRPC } from '@/components/trpc';
 import { buildCompileView, columnsFromEdge, emptyCompileView, findInputEdge, type CompileView } from './compile-view';
 import { toCompileDocument } from './document';
@@ -63,4 +64,22 @@ export function useInputColumns(nodeId: string, port: string): Column[] {
   const edge = useDesignerStore((s) => findInputEdge(s.edges, nodeId, port));
   const { schemas } = useCompileView();
   return useMemo(() => columnsFromEdge(schemas, edge), [schemas, edge]);
+}
+
+/** Every input of a node that has an edge, with the columns arriving there (for code editors that read all inputs). */
+export function useConnectedInputs(nodeId: string): { ports: string[]; columns: Column[] } {
+  const kind = useDesignerStore((s) => s.nodes.find((n) => n.id === nodeId)?.data.kind);
+  const edges = useDesignerStore((s) => s.edges);
+  const { schemas } = useCompileView();
+  return useMemo(() => {
+    const ports: string[] = [];
+    const columns: Column[] = [];
+    for (const port of (kind ? getNodeDefinition(kind)?.ports.inputs : undefined) ?? []) {
+      const edge = findInputEdge(edges, nodeId, port.name);
+      if (!edge) continue;
+      ports.push(port.name);
+      columns.push(...columnsFromEdge(schemas, edge));
+    }
+    return { ports, columns };
+  }, [kind, edges, schemas, nodeId]);
 }

@@ -50,3 +50,11 @@ export function connectionProblem(
   if (wouldCreateCycle(edges, connection.source, connection.target)) return 'cycle';
   return null;
 }
+
+/** What the canvas says while the user drags an edge that would break a rule. */
+export const connectionProblemMessages: Record<ConnectionProblem, string> = {
+  'self-loop': 'A node cannot feed itself',
+  cycle: 'This edge would create a cycle',
+  'input-taken': 'This input already has an edge; remove it first',
+  'missing-port': 'Connect an output to an input',
+};

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FORMAT_VERSION, VisualPipelineSchema, type VisualPipeline } from '@/server/pipeline/model';
 import { getNodeDefinition } from '@/server/pipeline/registry';
-import { createNode, labelOfNode, newEdgeId, newNodeId, toCompileDocument, toDocument, toFlow, type DesignerEdge } from './document';
+import { createNode, labelOfNode, newEdgeId, newNodeId, nodeAriaLabel, toCompileDocument, toDocument, toFlow, type DesignerEdge } from './document';
 
 const pipeline: VisualPipeline = {
   formatVersion: FORMAT_VERSION,
@@ -73,5 +73,11 @@ describe('new nodes', () => {
     expect(node.data.config).toEqual(definition.initialConfig);
     expect(node.data.config).not.toBe(definition.initialConfig);
     expect(node.data.config.columns).not.toBe(definition.initialConfig.columns);
+  });
+
+  it('names nodes for assistive technology by label and kind', () => {
+    expect(nodeAriaLabel({ kind: 'filter', version: 1, config: {} })).toBe('Filter node');
+    expect(nodeAriaLabel({ kind: 'filter', version: 1, config: {}, label: 'Paid only' })).toBe('Paid only (Filter) node');
+    expect(nodeAriaLabel({ kind: 'mystery', version: 1, config: {} })).toBe('mystery node');
   });
 });

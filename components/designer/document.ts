@@ -21,7 +21,14 @@ export type DesignerEdge = Edge;
 export function toFlowNode(node: PipelineNode): DesignerNode {
   const data: PipelineNodeData = { kind: node.kind, version: node.version, config: node.config };
   if (node.label !== undefined) data.label = node.label;
-  return { id: node.id, type: PIPELINE_NODE_TYPE, position: { x: node.position.x, y: node.position.y }, data };
+  return { id: node.id, type: PIPELINE_NODE_TYPE, position: { x: node.position.x, y: node.position.y }, data, ariaLabel: nodeAriaLabel(data) };
+}
+
+/** How assistive technology names a node on the canvas: its label, and its kind when the label is the user's own. */
+export function nodeAriaLabel(data: PipelineNodeData): string {
+  const label = nodeDisplayLabel(data);
+  const kindLabel = getNodeDefinition(data.kind)?.label ?? data.kind;
+  return label === kindLabel ? `${label} node` : `${label} (${kindLabel}) node`;
 }
 
 export function toFlowEdge(edge: PipelineEdge): DesignerEdge {
@@ -79,12 +86,8 @@ export const newNodeId = (kind: string): string => `${kind}-${randomId(6)}`;
 export const newEdgeId = (): string => `e-${randomId(8)}`;
 
 export function createNode(definition: NodeDefinition, position: XYPosition, id: string = newNodeId(definition.kind)): DesignerNode {
-  return {
-    id,
-    type: PIPELINE_NODE_TYPE,
-    position,
-    data: { kind: definition.kind, version: definition.version, config: structuredClone(definition.initialConfig) },
-  };
+  const data: PipelineNodeData = { kind: definition.kind, version: definition.version, config: structuredClone(definition.initialConfig) };
+  return { id, type: PIPELINE_NODE_TYPE, position, data, ariaLabel: nodeAriaLabel(data) };
 }
 
 /** What people call a node: its own label, else its kind's label. */

@@ -5,24 +5,30 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  SelectionMode,
   useReactFlow,
   type Connection,
+  type EdgeMouseHandler,
   type IsValidConnection,
   type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useState, type DragEvent } from 'react';
+import { useCallback, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { connectionProblem } from '../connections';
 import type { DesignerEdge, DesignerNode } from '../document';
 import { NODE_KIND_MIME } from '../palette/drag-data';
 import { useDesignerStore, useDesignerStoreApi } from '../store-context';
+import { useTheme } from '../theme/use-theme';
+import { ConnectionHint } from './connection-hint';
+import { EdgeColumnsTooltip, type HoveredEdge } from './edge-columns-tooltip';
 import { PipelineNode } from './pipeline-node';
+import { fitViewOptions } from './use-canvas-commands';
 
 // Defined once, outside any component, so React Flow never sees a new object.
 const nodeTypes = { pipelineNode: PipelineNode } satisfies NodeTypes;
 
-const deleteKeys = ['Delete', 'Backspace'];
-const fitViewOptions = { maxZoom: 1, padding: 0.2 };
 const defaultEdgeOptions = { style: { strokeWidth: 1.5 } };
+// Ctrl/Cmd-click adds to the selection; Shift-drag draws a selection box.
+const multiSelectionKeys = ['Meta', 'Control'];
 
 export function Canvas() {
   const store = useDesignerStoreApi();
@@ -32,6 +38,9 @@ export function Canvas() {
   const onEdgesChange = useDesignerStore((s) => s.onEdgesChange);
   const connect = useDesignerStore((s) => s.connect);
   const { screenToFlowPosition } = useReactFlow<DesignerNode, DesignerEdge>();
+  const [theme] = useTheme();
+  const container = useRef<HTMLDivElement>(null);
+  const [hoveredEdge, setHoveredEdge] = useState<HoveredEdge | null>(null);
   // Fit a loaded pipeline into view once; on an empty canvas, fitting would yank the first dropped node away from the cursor.
   const [fitOnLoad] = useState(() => store.getState().nodes.length > 0);
 
@@ -58,8 +67,15 @@ export function Canvas() {
     [screenToFlowPosition, store],
   );
 
+  const hoverEdge = useCallback<EdgeMouseHandler<DesignerEdge>>((event: ReactMouseEvent, edge) => {
+    const box = container.current?.getBoundingClientRect();
+    if (!box) return;
+    setHoveredEdge({ edge, x: event.clientX - box.left, y: event.clientY - box.top });
+  }, []);
+  const leaveEdge = useCallback(() => setHoveredEdge(null), []);
+
   return (
-    <div className="h-full w-full" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+    <div ref={container} className="relative h-full w-full" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
       <ReactFlow<DesignerNode, DesignerEdge>
         nodes={nodes}
         edges={edges}
@@ -68,17 +84,27 @@ export function Canvas() {
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
-        deleteKeyCode={deleteKeys}
+        // Deleting goes through the designer's shortcuts, so a node and its edges go in one undo step.
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={multiSelectionKeys}
+        selectionMode={SelectionMode.Partial}
+        onEdgeMouseEnter={hoverEdge}
+        onEdgeMouseMove={hoverEdge}
+        onEdgeMouseLeave={leaveEdge}
         defaultEdgeOptions={defaultEdgeOptions}
-        colorMode="dark"
+        colorMode={theme}
         fitView={fitOnLoad}
         fitViewOptions={fitViewOptions}
         minZoom={0.2}
+        ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select this node; Delete removes it; arrow keys move it.' }}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls fitViewOptions={fitViewOptions} />
-        <MiniMap pannable zoomable />
+        <MiniMap pannable zoomable ariaLabel="Overview of the pipeline" />
+        <ConnectionHint />
       </ReactFlow>
+      {hoveredEdge ? <EdgeColumnsTooltip hovered={hoveredEdge} /> : null}
     </div>
   );
 }

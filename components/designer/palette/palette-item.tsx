@@ -17,6 +17,9 @@ export function PaletteItem({ definition, onAdd }: { definition: NodeDefinition;
       onDragStart={onDragStart}
       onClick={() => onAdd(definition.kind)}
       title={definition.description}
+      aria-label={`Add ${definition.label} node`}
+      aria-description={definition.description}
+      data-palette-item
       data-testid={`palette-item-${definition.kind}`}
       className="group flex w-full cursor-grab items-center gap-2 rounded border border-transparent px-2 py-1.5 text-left text-sm text-neutral-200 hover:border-neutral-700 hover:bg-neutral-800/70 focus-visible:border-sky-600 focus-visible:outline-none active:cursor-grabbing"
     >

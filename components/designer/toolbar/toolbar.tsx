@@ -2,6 +2,9 @@
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { buttonClass, iconButtonClass } from '@/components/ui/styles';
+import { ThemeToggle } from '../theme/theme-toggle';
+import { EditButtons } from './edit-buttons';
+import { ImportExportButtons } from './import-export-buttons';
 import { ProblemsButton } from './problems-button';
 import { SaveIndicator } from './save-indicator';
 import { usePipelineSave } from './use-pipeline-save';
@@ -9,9 +12,10 @@ import { useRunStarter } from './use-run-starter';
 
 interface ToolbarProps {
   pipeline: { id: string; name: string; latestVersion: number };
+  onShowShortcuts: () => void;
 }
 
-export function Toolbar({ pipeline }: ToolbarProps) {
+export function Toolbar({ pipeline, onShowShortcuts }: ToolbarProps) {
   const saver = usePipelineSave(pipeline.id, pipeline.latestVersion);
   const runner = useRunStarter(pipeline.id, saver);
   const { save, saving } = saver;
@@ -45,6 +49,8 @@ export function Toolbar({ pipeline }: ToolbarProps) {
         {pipeline.name}
       </h1>
       <SaveIndicator savedVersion={saver.savedVersion} saving={saving} />
+      <EditButtons onShowShortcuts={onShowShortcuts} />
+      <ImportExportButtons pipelineName={pipeline.name} />
       <div className="ml-auto flex items-center gap-2">
         {error ? (
           <div role="alert" className="flex max-w-xl items-center gap-2 rounded border border-red-900 bg-red-950/70 px-2 py-0.5 text-xs text-red-200" data-testid="toolbar-error">
@@ -59,6 +65,7 @@ export function Toolbar({ pipeline }: ToolbarProps) {
             </button>
           </div>
         ) : null}
+        <ThemeToggle />
         <ProblemsButton />
         <button type="button" className={buttonClass.secondary} onClick={() => void save()} disabled={busy} title="Save a new version (Ctrl+S)">
           Save

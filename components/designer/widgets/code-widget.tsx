@@ -1,37 +1,43 @@
-import { inputClass } from '@/components/ui/styles';
+'use client';
+import { useRef } from 'react';
+import { useConnectedInputs } from '../compile-context';
+import { LazyCodeEditor } from '../monaco/lazy-code-editor';
+import type { monaco } from '../monaco/monaco-setup';
 import { readString } from './config-values';
-import { compactClass, ControlLabel } from './control-label';
+import { ControlLabel } from './control-label';
 import { fieldControlProps, type FieldOf, type ScalarControlProps, type ScalarSpecOf, type WidgetProps } from './widget-types';
 
-/** Multi-line source code in a monospace editor (Monaco replaces it with the designer work). */
-export function CodeControl({ spec, value, onChange, id, label, ariaLabel, describedBy, invalid, compact }: ScalarControlProps<ScalarSpecOf<'code'>>) {
-  const text = readString(value);
+const noIssues: never[] = [];
+
+/** Source code (SQL or JavaScript) in an editor that completes the connected inputs' columns and marks the compiler's problems. */
+export function CodeControl({ spec, nodeId, value, onChange, id, label, ariaLabel, describedBy, invalid, compact, issues }: ScalarControlProps<ScalarSpecOf<'code'>>) {
+  const inputs = useConnectedInputs(nodeId);
+  const extension = spec.language === 'sql' ? 'sql' : 'js';
+  const editor = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   return (
     <>
-      <ControlLabel htmlFor={id} compact={compact}>
+      <ControlLabel htmlFor={id} compact={compact} onClick={() => editor.current?.focus()}>
         {label}
       </ControlLabel>
-      <textarea
-        id={id}
-        className={`${inputClass}${compactClass(compact)} min-h-40 font-mono text-xs leading-5`}
-        value={text}
-        rows={Math.min(24, Math.max(6, text.split('\n').length + 1))}
-        onChange={(e) => onChange(e.target.value)}
-        onKeyDown={(e) => {
-          // Tab indents instead of leaving the editor; Escape then Tab still moves focus on.
-          if (e.key !== 'Tab' || e.shiftKey) return;
-          e.preventDefault();
-          const el = e.currentTarget;
-          const { selectionStart, selectionEnd } = el;
-          onChange(`${text.slice(0, selectionStart)}  ${text.slice(selectionEnd)}`);
-          requestAnimationFrame(() => el.setSelectionRange(selectionStart + 2, selectionStart + 2));
-        }}
-        aria-label={ariaLabel}
-        aria-invalid={invalid}
-        aria-describedby={describedBy}
-        data-language={spec.language}
-        spellCheck={false}
-      />
+      <div id={id} data-field-control="code">
+        <LazyCodeEditor
+          modelPath={`inmemory://sluice/${encodeURIComponent(nodeId)}/${encodeURIComponent(id)}.${extension}`}
+          value={readString(value)}
+          onChange={onChange}
+          language={spec.language}
+          columns={inputs.columns}
+          // SQL reads its inputs as relations named after their ports (input_1, …).
+          tables={spec.language === 'sql' ? inputs.ports : undefined}
+          issues={issues ?? noIssues}
+          ariaLabel={ariaLabel ?? label}
+          describedBy={describedBy}
+          invalid={invalid}
+          variant="code"
+          onEditor={(instance) => {
+            editor.current = instance;
+          }}
+        />
+      </div>
     </>
   );
 }

@@ -1,10 +1,13 @@
 import type { ReactNode } from 'react';
 import { labelClass } from '@/components/ui/styles';
 
-/** The visible label above a scalar control; smaller inside list items. */
-export function ControlLabel({ htmlFor, compact, children }: { htmlFor: string; compact: boolean | undefined; children: ReactNode }) {
+/**
+ * The visible label above a scalar control; smaller inside list items.
+ * `onClick` is for controls a label cannot focus by itself (a code editor).
+ */
+export function ControlLabel({ htmlFor, compact, children, onClick }: { htmlFor: string; compact: boolean | undefined; children: ReactNode; onClick?: () => void }) {
   return (
-    <label htmlFor={htmlFor} className={compact ? 'block text-[11px] text-neutral-400' : labelClass}>
+    <label htmlFor={htmlFor} onClick={onClick} className={compact ? 'block text-[11px] text-neutral-400' : labelClass}>
       {children}
     </label>
   );

@@ -3,7 +3,7 @@ import { useEffect, useId, useRef } from 'react';
 import { buttonClass, iconButtonClass } from '@/components/ui/styles';
 import { addItem, moveItem, readItems, removeItem, updateItem } from './list-values';
 import { ScalarControl } from './scalar-control';
-import { issueAt, issueExactlyAt, midSentence, type FieldOf, type WidgetProps } from './widget-types';
+import { issueAt, issueExactlyAt, issuesAt, midSentence, type FieldOf, type WidgetProps } from './widget-types';
 
 /**
  * An ordered list of objects (sort keys, renames, aggregates…), one card per
@@ -112,6 +112,7 @@ export function ListWidget({ field, nodeId, value, onChange, describedBy, issues
                       ariaLabel={`${field.itemLabel} ${n} ${midSentence(itemField.label)}`}
                       describedBy={helpId}
                       invalid={issueAt(issues, i, itemField.key)}
+                      issues={issuesAt(issues, i, itemField.key)}
                       compact
                     />
                     {helpId ? (

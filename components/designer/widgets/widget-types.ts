@@ -52,11 +52,13 @@ export interface ScalarControlProps<S extends ScalarWidget = ScalarWidget> {
   invalid: boolean;
   /** Smaller type and spacing, for list items. */
   compact?: boolean;
+  /** The diagnostics that point at this control (code editors mark them in the text). */
+  issues?: readonly Diagnostic[];
 }
 
 /** Props of a top-level scalar field's control. */
 export function fieldControlProps<F extends FieldSpec & ScalarWidget>({ field, nodeId, value, onChange, inputId, describedBy, issues }: WidgetProps<F>): ScalarControlProps<F> {
-  return { spec: field, nodeId, value, onChange, id: inputId, label: field.label, describedBy, invalid: issues.length > 0 };
+  return { spec: field, nodeId, value, onChange, id: inputId, label: field.label, describedBy, invalid: issues.length > 0, issues };
 }
 
 /** Lower-cases a label's first letter for use mid-sentence ("Sort key" → "sort key"), leaving acronyms ("SQL") alone. */
@@ -64,3 +66,7 @@ export function midSentence(label: string): string {
   const [first = '', second = ''] = label;
   return second !== '' && second === second.toUpperCase() && second !== second.toLowerCase() ? label : first.toLowerCase() + label.slice(1);
 }
+
+/** Diagnostics for one field of one list item: path [listKey, index, itemKey, …]. */
+export const issuesAt = (issues: readonly Diagnostic[], index: number, key: string): Diagnostic[] =>
+  issues.filter((d) => d.path?.[1] === index && d.path[2] === key);
