@@ -42,6 +42,8 @@ export interface StageEvent {
 export interface ExecuteOptions {
   /** Folder that workspace-relative paths resolve against. */
   workspaceRoot: string;
+  /** Folder file destinations write under (default: workspaceRoot). A preview points it at its own scratch folder. */
+  outputRoot?: string;
   /** Server folders sources may read as "alias:path" (alias → absolute folder, from SLUICE_ALLOWED_DIRS). */
   readDirectories?: Readonly<Record<string, string>>;
   /** Scratch folder for DuckDB spilling; removed afterwards. */
@@ -348,7 +350,7 @@ class StageRunner {
         await fetchHttpRecords(this.conn, op, { nodeId: stage.id, tempDir: this.options.tempDir, signal: this.options.signal, onLog: this.options.onLog, options: this.options.http });
         return nothing;
       case 'writeFile': {
-        const final = await resolveOutputFile(this.options.workspaceRoot, op.file.workspacePath, stage.id);
+        const final = await resolveOutputFile(this.options.outputRoot ?? this.options.workspaceRoot, op.file.workspacePath, stage.id);
         const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
         const q = this.render(op.query);
         const folder = (op.partitionBy?.length ?? 0) > 0;
@@ -373,7 +375,7 @@ function asStageError(error: unknown, stage: Stage): AppError {
 
 export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
   // DuckDB may touch only the workspace's files and the run's scratch folder (duckdb.ts locks the rest away).
-  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot, ...Object.values(options.readDirectories ?? {})] });
+  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot, ...(options.outputRoot ? [options.outputRoot] : []), ...Object.values(options.readDirectories ?? {})] });
   const runner = new StageRunner(session.connection, options);
   const onAbort = () => session.connection.interrupt();
   options.signal?.addEventListener('abort', onAbort);

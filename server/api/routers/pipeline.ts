@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { explainPlan } from '../../compiler/explain';
 import { analyzePipeline } from '../../engine/analyze';
+import { processKeyring } from '../../connectors/secrets';
+import { connectionSettings } from '../../connectors/store';
+import type { ConnectionResolver } from '../../connectors/connection';
+import { workspaceDir } from '../../engine/files';
+import { env } from '../../env';
+import { DEFAULT_PREVIEW_ROWS, MAX_PREVIEW_ROWS, previewNode } from '../../preview/preview';
 import { AppError } from '../../errors';
 import type { PrismaNamespace } from '../../db/database';
 import { canonicalJson, contentHash } from '../../pipeline/content-hash';
-import { emptyPipeline, FORMAT_VERSION, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
+import { emptyPipeline, FORMAT_VERSION, NodeIdSchema, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
 import { protectedProcedure, router } from '../trpc';
 
 const PipelineId = z.object({ id: z.uuid() });
@@ -108,4 +114,37 @@ export const pipelineRouter = router({
     const { diagnostics, plan } = await analyzePipeline(input.document);
     return { diagnostics, stages: plan ? explainPlan(plan) : null };
   }),
+
+  /**
+   * First rows and column statistics of one node's output, from the sub-graph upstream of it run on a
+   * sample of the caller's workspace files. Destinations never run; results are cached by sub-graph and input files.
+   */
+  preview: protectedProcedure
+    .input(
+      z.object({
+        document: VisualPipelineSchema,
+        nodeId: NodeIdSchema,
+        port: z.string().min(1).max(64).optional(),
+        limit: z.number().int().min(1).max(MAX_PREVIEW_ROWS).default(DEFAULT_PREVIEW_ROWS),
+      }),
+    )
+    .query(async ({ ctx, input, signal }) => {
+      const workspaceId = ctx.workspace.id;
+      const keyring = ctx.connectors?.keyring ?? processKeyring();
+      // Database sources: the caller's own workspace's connections only.
+      const connections: ConnectionResolver = async (connectionId, nodeId) => {
+        try {
+          return await connectionSettings(ctx.db, keyring, workspaceId, connectionId);
+        } catch (error) {
+          if (error instanceof AppError && error.code === 'NOT_FOUND') throw new AppError('CONNECTION_NOT_FOUND', 'This node uses a connection that does not exist in this workspace', { nodeId, connectionId });
+          throw error;
+        }
+      };
+      return previewNode(input, {
+        workspaceRoot: workspaceDir(ctx.connectors?.dataDir ?? env().dataDir, workspaceId),
+        readDirectories: env().SLUICE_ALLOWED_DIRS,
+        connections,
+        ...(signal ? { signal } : {}),
+      });
+    }),
 });
