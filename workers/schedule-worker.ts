@@ -49,7 +49,7 @@ export async function startScheduleWorker(o: ScheduleWorkerOptions): Promise<Sch
 
   const reconcile = async (catchUp: boolean) => {
     try {
-      const result = await reconcileSchedules(deps, { catchUp });
+      const result = await reconcileSchedules(deps, { catchUp, ...(o.lateAfterMs !== undefined ? { lateAfterMs: o.lateAfterMs } : {}) });
       if (result.upserted + result.removed + result.caughtUp > 0) console.log(`[schedules] reconciled: ${result.upserted} scheduler(s) set, ${result.removed} removed, ${result.caughtUp} catch-up run(s)`);
     } catch (error) {
       console.warn(`[schedules] could not reconcile: ${errorMessage(error)}`);

@@ -7,7 +7,8 @@ import { createCaller } from '../api/root';
 import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
 import { linearPipeline } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
-import { createSchedule, fireSchedule, pauseSchedule, reconcileSchedules, resumeSchedule, type ScheduleDeps } from './service';
+import { catchUp, createSchedule, fireSchedule, LATE_AFTER_MS, pauseSchedule, reconcileSchedules, resumeSchedule, type ScheduleDeps } from './service';
+import { latestSlot, timingOf } from './timing';
 
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -126,8 +127,59 @@ describe('schedules', () => {
     expect(late.status).toBe('caught_up');
     const runs = await runsOf(schedule.id);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ trigger: 'catch_up', scheduledFor: new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000) });
+    // The newest firing more than LATE_AFTER_MS ago: a newer one still has its fire job coming.
+    expect(runs[0]).toMatchObject({ trigger: 'catch_up', scheduledFor: latestSlot(timingOf(schedule), new Date(Date.now() - LATE_AFTER_MS)) });
     await pauseSchedule(deps, workspaceId, schedule.id);
+  });
+
+  it('a start-up catch-up leaves a firing that is due but not yet handled to its fire job', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, name: 'due', timing: { kind: 'interval', intervalSeconds: 3600 }, missedRunPolicy: 'catchUpOnce', parameters: {} });
+    const firedAt = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 10 * 3_600_000);
+    await db.prisma.schedule.update({ where: { id: schedule.id }, data: { lastFiredAt: firedAt, activeSince: firedAt } });
+    try {
+      // The next firing is 50 ms overdue, its fire job about to be handled: a worker starting now must not take it.
+      const due = new Date(firedAt.getTime() + 3_600_000);
+      expect(await reconcileSchedules(deps, { catchUp: true, now: new Date(due.getTime() + 50) })).toMatchObject({ caughtUp: 0 });
+      expect(await fireSchedule(deps, schedule.id, due, { now: new Date(due.getTime() + 60) })).toMatchObject({ status: 'started', created: true });
+      // Two firings later and over a minute overdue, they are missed. A process that read the
+      // schedule before another one caught up (with its clock a firing further on) makes none.
+      const stale = await db.prisma.schedule.findUniqueOrThrow({ where: { id: schedule.id } });
+      const missedBy = new Date(due.getTime() + 2 * 3_600_000 + 1_000);
+      expect(await reconcileSchedules(deps, { catchUp: true, now: new Date(missedBy.getTime() + 3_600_000 + LATE_AFTER_MS) })).toMatchObject({ caughtUp: 1 });
+      expect(await catchUp(deps, stale, missedBy)).toBeNull();
+      expect(await fireSchedule(deps, schedule.id, new Date(due.getTime() + 3_600_000), { now: new Date(missedBy.getTime() + 3_600_000 + LATE_AFTER_MS) })).toEqual({ status: 'caught_up', runId: null });
+      expect((await runsOf(schedule.id)).map((r) => r.trigger)).toEqual(['schedule', 'catch_up']);
+    } finally {
+      await pauseSchedule(deps, workspaceId, schedule.id);
+    }
+  });
+
+  it('racing resumes, a stale fire job and a reconciler make one catch-up for the pause', async () => {
+    const pipelineId = await savedPipeline();
+    const schedule = await createSchedule(deps, { workspaceId, pipelineId, userId, name: 'racing resume', timing: { kind: 'interval', intervalSeconds: 60 }, missedRunPolicy: 'catchUpOnce', parameters: {} });
+    await pauseSchedule(deps, workspaceId, schedule.id);
+    const firedAt = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60 * 60_000);
+    await db.prisma.schedule.update({ where: { id: schedule.id }, data: { lastFiredAt: firedAt, activeSince: firedAt } });
+    // Resumes whose clocks fall in different firing slots would each pick a different catch-up time.
+    const resumedAt = [5, 6, 7].map((slots) => new Date(firedAt.getTime() + slots * 60_000 + 1_000));
+    const latest = resumedAt[2] ?? new Date();
+    try {
+      const outcomes = await Promise.all([
+        ...resumedAt.map((at) => resumeSchedule(deps, workspaceId, schedule.id, at)),
+        // A fire job from before the pause, retried long after it.
+        fireSchedule(deps, schedule.id, new Date(firedAt.getTime() + 60_000), { now: latest }),
+        reconcileSchedules(deps, { catchUp: true, now: latest }),
+      ]);
+      const catchUps = (await runsOf(schedule.id)).filter((r) => r.trigger === 'catch_up');
+      expect(catchUps).toHaveLength(1);
+      const runIds = outcomes.slice(0, 3).map((o) => ('catchUpRunId' in o ? o.catchUpRunId : null)).filter((id) => id !== null);
+      expect(runIds).toHaveLength(1);
+      expect(resumedAt.map((at) => latestSlot(timingOf(schedule), at).getTime())).toContain(catchUps[0]?.scheduledFor?.getTime());
+      expect(await db.prisma.run.count({ where: { scheduleId: schedule.id } })).toBe(1);
+    } finally {
+      await pauseSchedule(deps, workspaceId, schedule.id);
+    }
   });
 
   it('reconciling removes schedulers of deleted and paused schedules and restores lost ones', async () => {

@@ -5,9 +5,10 @@
 //
 // Missed firings (the schedule was paused, or no worker ran): with `skip` they
 // are dropped; with `catchUpOnce` one run stands for all of them, created on
-// resume, on start-up, or when a long-overdue fire job finally arrives. That
-// run is for the newest missed firing time, the same time any process would
-// compute, so it too exists once.
+// resume, on start-up, or when a long-overdue fire job finally arrives. Racing
+// processes may pick different firing times for it, so the unique index is not
+// enough there: a catch-up is created only after a conditional update of the
+// schedule row claims the missed period (see `resumeSchedule` and `catchUp`).
 import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
 import { AppError, errorMessage } from '../errors';
@@ -97,12 +98,32 @@ export async function pauseSchedule(deps: ScheduleDeps, workspaceId: string, sch
   return schedule;
 }
 
-/** Resumes a schedule; with catchUpOnce, one run stands for the firings missed meanwhile. */
+/**
+ * Resumes a schedule; with catchUpOnce, one run stands for the firings missed
+ * meanwhile. Flipping `paused` is a conditional update, so of resumes racing
+ * each other exactly one owns the pause and creates its catch-up run; the same
+ * update moves `activeSince` to now, so fire jobs and reconcilers still holding
+ * the pre-pause state find nothing missed (see `catchUp`).
+ */
 export async function resumeSchedule(deps: ScheduleDeps, workspaceId: string, scheduleId: string, now = new Date()): Promise<{ schedule: ScheduleRow; catchUpRunId: string | null }> {
   const current = await owned(deps.db, workspaceId, scheduleId);
   if (!current.paused) return { schedule: current, catchUpRunId: null };
-  const catchUpRunId = current.missedRunPolicy === 'catchUpOnce' ? await catchUp(deps, current, now) : null;
-  const schedule = await deps.db.schedule.update({ where: { id: scheduleId }, data: { paused: false, activeSince: now } });
+  const claimed = await deps.db.schedule.updateMany({ where: { id: scheduleId, paused: true }, data: { paused: false, activeSince: now } });
+  // Another resume won: the catch-up of this pause is its to make.
+  if (claimed.count === 0) return { schedule: await owned(deps.db, workspaceId, scheduleId), catchUpRunId: null };
+  let catchUpRunId: string | null = null;
+  const slot = latestSlot(timingOf(current), now);
+  if (current.missedRunPolicy === 'catchUpOnce' && slot.getTime() > missedSince(current)) {
+    try {
+      catchUpRunId = await startCatchUpRun(deps, current, slot);
+    } catch (error) {
+      // Stay paused as before the call, so resuming again retries the catch-up.
+      await deps.db.schedule.updateMany({ where: { id: scheduleId, paused: false, activeSince: now }, data: { paused: true, activeSince: current.activeSince } });
+      throw error;
+    }
+    await markFired(deps.db, scheduleId, slot);
+  }
+  const schedule = await owned(deps.db, workspaceId, scheduleId);
   await syncScheduler(deps.scheduleQueue, schedule);
   return { schedule, catchUpRunId };
 }
@@ -124,23 +145,49 @@ async function markFired(db: Prisma, scheduleId: string, firedAt: Date): Promise
   await db.schedule.updateMany({ where: { id: scheduleId, OR: [{ lastFiredAt: null }, { lastFiredAt: { lt: firedAt } }] }, data: { lastFiredAt: firedAt } });
 }
 
-/**
- * One run for the firings missed since the schedule last fired (or became
- * active): for the newest firing time at or before `now`. Nothing when no
- * firing was missed. Idempotent.
- */
-export async function catchUp(deps: ScheduleDeps, schedule: ScheduleRow, now: Date): Promise<string | null> {
-  const slot = latestSlot(timingOf(schedule), now);
-  const since = Math.max(schedule.lastFiredAt?.getTime() ?? 0, schedule.activeSince.getTime());
-  if (slot.getTime() <= since) return null;
-  const { runId } = await startRun(
+/** Firings at or before this time cannot be missed: the schedule had not fired yet or was not active. */
+function missedSince(schedule: ScheduleRow): number {
+  return Math.max(schedule.lastFiredAt?.getTime() ?? 0, schedule.activeSince.getTime());
+}
+
+function startCatchUpRun(deps: ScheduleDeps, schedule: ScheduleRow, slot: Date): Promise<string> {
+  return startRun(
     deps.db,
     deps.runQueue,
     { workspaceId: schedule.workspaceId, pipelineId: schedule.pipelineId, userId: schedule.createdById, parameters: schedule.parameters as ParameterInput, trigger: 'catch_up', scheduleId: schedule.id, scheduledFor: slot },
     deps.maxQueued,
-  );
-  await markFired(deps.db, schedule.id, slot);
-  return runId;
+  ).then((r) => r.runId);
+}
+
+/**
+ * One run for the firings of an active schedule missed since it last fired (or
+ * became active), counting only firings at or before `missedBy`: callers pass
+ * a time `lateAfterMs` ago, because a firing due more recently still has its
+ * fire job coming and is not missed. The run is for the newest such firing
+ * time. Nothing when no firing was missed.
+ *
+ * Processes racing here (several starting at once, a long-overdue fire job)
+ * may compute different slots, so the unique firing index alone cannot keep
+ * the catch-up single: the run is created only by the process whose
+ * conditional update moves `lastFiredAt` from the value it read. Anyone who
+ * read an older row (a resume, a firing or another catch-up came between)
+ * loses and creates nothing.
+ */
+export async function catchUp(deps: ScheduleDeps, schedule: ScheduleRow, missedBy: Date): Promise<string | null> {
+  const slot = latestSlot(timingOf(schedule), missedBy);
+  if (schedule.paused || slot.getTime() <= missedSince(schedule)) return null;
+  const claimed = await deps.db.schedule.updateMany({
+    where: { id: schedule.id, paused: false, activeSince: schedule.activeSince, lastFiredAt: schedule.lastFiredAt },
+    data: { lastFiredAt: slot },
+  });
+  if (claimed.count === 0) return null;
+  try {
+    return await startCatchUpRun(deps, schedule, slot);
+  } catch (error) {
+    // Give the claim back (unless something fired since) so a later start-up can catch up.
+    await deps.db.schedule.updateMany({ where: { id: schedule.id, lastFiredAt: slot }, data: { lastFiredAt: schedule.lastFiredAt } });
+    throw error;
+  }
 }
 
 export type FireOutcome = { status: 'started'; runId: string; created: boolean } | { status: 'caught_up'; runId: string | null } | { status: 'missed' | 'inactive' | 'stale' };
@@ -161,7 +208,7 @@ export async function fireSchedule(deps: ScheduleDeps, scheduleId: string, firin
   if (firingTime.getTime() < schedule.activeSince.getTime()) return { status: 'stale' };
   if (now.getTime() - firingTime.getTime() > (options.lateAfterMs ?? LATE_AFTER_MS)) {
     if (schedule.missedRunPolicy === 'skip') return { status: 'missed' };
-    return { status: 'caught_up', runId: await catchUp(deps, schedule, now) };
+    return { status: 'caught_up', runId: await catchUp(deps, schedule, new Date(now.getTime() - (options.lateAfterMs ?? LATE_AFTER_MS))) };
   }
   const { runId, created } = await startRun(
     deps.db,
@@ -178,18 +225,20 @@ export async function fireSchedule(deps: ScheduleDeps, scheduleId: string, firin
  * schedules get theirs, paused and deleted ones lose theirs. Safe to run in
  * several processes at once. With `catchUp` (at start-up) also creates the
  * catch-up run of each catchUpOnce schedule that missed firings while no
- * process ran.
+ * process ran (firings due within the last `lateAfterMs` are not missed yet:
+ * their fire jobs are still coming).
  */
-export async function reconcileSchedules(deps: ScheduleDeps, options: { catchUp?: boolean; now?: Date } = {}): Promise<{ upserted: number; removed: number; caughtUp: number }> {
+export async function reconcileSchedules(deps: ScheduleDeps, options: { catchUp?: boolean; now?: Date; lateAfterMs?: number } = {}): Promise<{ upserted: number; removed: number; caughtUp: number }> {
   const schedules = await deps.db.schedule.findMany({ where: { paused: false } });
   const active = new Set(schedules.map((s) => s.id));
   let upserted = 0;
   let removed = 0;
   let caughtUp = 0;
+  const missedBy = new Date((options.now ?? new Date()).getTime() - (options.lateAfterMs ?? LATE_AFTER_MS));
   for (const schedule of schedules) {
     try {
       if ((await syncScheduler(deps.scheduleQueue, schedule)) === 'upserted') upserted++;
-      if (options.catchUp && schedule.missedRunPolicy === 'catchUpOnce' && (await catchUp(deps, schedule, options.now ?? new Date()))) caughtUp++;
+      if (options.catchUp && schedule.missedRunPolicy === 'catchUpOnce' && (await catchUp(deps, schedule, missedBy))) caughtUp++;
     } catch (error) {
       console.warn(`[schedules] could not reconcile schedule ${schedule.id}: ${errorMessage(error)}`);
     }
