@@ -390,47 +390,68 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   let rowsRejected = 0;
   const cancelled = (nodeId?: string) => new AppError('RUN_CANCELLED', 'The run was cancelled', nodeId ? { nodeId } : {});
   try {
+    // Each stage's tables are dropped once the last stage that reads them is done, so a run's
+    // memory holds what is still needed, not every intermediate result (row counts are taken first).
+    const lastReader = new Map<string, number>();
+    plan.stages.forEach((stage, index) => {
+      for (const table of Object.values(stage.outputTables)) lastReader.set(table, index);
+    });
+    plan.stages.forEach((stage, index) => {
+      const text = JSON.stringify(stage.ops);
+      for (const table of lastReader.keys()) if (text.includes(JSON.stringify(table))) lastReader.set(table, Math.max(lastReader.get(table) ?? index, index));
+    });
+    const release = async (index: number) => {
+      for (const [table, last] of lastReader) {
+        if (last !== index) continue;
+        lastReader.delete(table);
+        await session.connection.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+      }
+    };
     for (const [index, stage] of plan.stages.entries()) {
-      if (options.signal?.aborted) throw cancelled();
-      if (stage.dependsOn.some((id) => broken.has(id))) {
-        broken.add(stage.id);
-        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'skipped' });
-        continue;
-      }
-      await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'running' });
-      const outcome = await runStageWithRetries(runner, session.connection, stage, policy, options);
-      if (!outcome.ok) {
-        const { error } = outcome;
-        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
-        if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
-          for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
-          throw error;
+      try {
+        if (options.signal?.aborted) throw cancelled();
+        if (stage.dependsOn.some((id) => broken.has(id))) {
+          broken.add(stage.id);
+          await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'skipped' });
+          continue;
         }
-        broken.add(stage.id);
-        failures.push({ stageId: stage.id, nodeIds: stage.nodeIds, error });
-        runner.discardFiles(stage.id);
-        continue;
+        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'running' });
+        const outcome = await runStageWithRetries(runner, session.connection, stage, policy, options);
+        if (!outcome.ok) {
+          const { error } = outcome;
+          await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
+          if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
+            for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
+            throw error;
+          }
+          broken.add(stage.id);
+          failures.push({ stageId: stage.id, nodeIds: stage.nodeIds, error });
+          runner.discardFiles(stage.id);
+          continue;
+        }
+        const { written, rejected } = outcome;
+        for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
+        // Tables of earlier stages this one read (through however many fused subqueries).
+        const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
+        const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
+        const outputs = Object.values(stage.outputTables);
+        const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
+        // A source read every row it passed on or rejected.
+        if (stage.dependsOn.length === 0) rowsRead += rowsOut + rejected;
+        rowsWritten += written;
+        rowsRejected += rejected;
+        await emit({
+          stageId: stage.id,
+          nodeIds: stage.nodeIds,
+          status: 'succeeded',
+          attempts: outcome.attempts,
+          rowsIn: stage.dependsOn.length === 0 ? rowsOut + rejected : rowsIn,
+          rowsOut,
+          rowsRejected: rejected,
+        });
+      } finally {
+        await release(index);
       }
-      const { written, rejected } = outcome;
-      for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
-      // Tables of earlier stages this one read (through however many fused subqueries).
-      const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
-      const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
-      const outputs = Object.values(stage.outputTables);
-      const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
-      // A source read every row it passed on or rejected.
-      if (stage.dependsOn.length === 0) rowsRead += rowsOut + rejected;
-      rowsWritten += written;
-      rowsRejected += rejected;
-      await emit({
-        stageId: stage.id,
-        nodeIds: stage.nodeIds,
-        status: 'succeeded',
-        attempts: outcome.attempts,
-        rowsIn: stage.dependsOn.length === 0 ? rowsOut + rejected : rowsIn,
-        rowsOut,
-        rowsRejected: rejected,
-      });
     }
     // Destinations are the stages with no output tables. If none of them succeeded, the run failed with its first error.
     const first = failures[0];
