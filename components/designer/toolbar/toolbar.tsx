@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useEffect } from 'react';
 import { buttonClass, iconButtonClass } from '@/components/ui/styles';
+import { VersionsControls } from '@/components/versions/versions-controls';
 import { ThemeToggle } from '../theme/theme-toggle';
 import { EditButtons } from './edit-buttons';
 import { ImportExportButtons } from './import-export-buttons';
@@ -51,6 +52,7 @@ export function Toolbar({ pipeline, onShowShortcuts }: ToolbarProps) {
       <SaveIndicator savedVersion={saver.savedVersion} saving={saving} />
       <EditButtons onShowShortcuts={onShowShortcuts} />
       <ImportExportButtons pipelineName={pipeline.name} />
+      <VersionsControls pipelineId={pipeline.id} saver={saver} />
       <div className="ml-auto flex items-center gap-2">
         {error ? (
           <div role="alert" className="flex max-w-xl items-center gap-2 rounded border border-red-900 bg-red-950/70 px-2 py-0.5 text-xs text-red-200" data-testid="toolbar-error">

@@ -8,12 +8,71 @@ import { workspaceDir } from '../../engine/files';
 import { env } from '../../env';
 import { DEFAULT_PREVIEW_ROWS, MAX_PREVIEW_ROWS, previewNode } from '../../preview/preview';
 import { AppError } from '../../errors';
-import type { PrismaNamespace } from '../../db/database';
+import type { Prisma, PrismaNamespace } from '../../db/database';
 import { canonicalJson, contentHash } from '../../pipeline/content-hash';
+import { diffPipelines } from '../../pipeline/diff';
 import { emptyPipeline, FORMAT_VERSION, NodeIdSchema, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
 import { protectedProcedure, router } from '../trpc';
 
 const PipelineId = z.object({ id: z.uuid() });
+const VersionNumber = z.number().int().min(1);
+
+type Transaction = Parameters<Parameters<Prisma['$transaction']>[0]>[0];
+
+/** The pipeline's id if it belongs to the caller's workspace; NOT_FOUND otherwise (another workspace's ids are not revealed). */
+async function ownPipeline(db: Prisma | Transaction, workspaceId: string, id: string): Promise<string> {
+  const pipeline = await db.pipeline.findFirst({ where: { id, workspaceId }, select: { id: true } });
+  if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
+  return pipeline.id;
+}
+
+async function versionDocument(db: Prisma | Transaction, pipelineId: string, version: number): Promise<VisualPipeline> {
+  const row = await db.pipelineVersion.findUnique({ where: { pipelineId_version: { pipelineId, version } }, select: { document: true } });
+  if (!row) throw new AppError('NOT_FOUND', `Version ${version} of this pipeline does not exist`);
+  return VisualPipelineSchema.parse(row.document);
+}
+
+interface NewVersion {
+  pipelineId: string;
+  baseVersion: number;
+  document: VisualPipeline;
+  message: string;
+  authorId: string;
+}
+
+/** Writes a new immutable version, unless someone saved since `baseVersion`. */
+async function saveVersion(tx: Transaction, input: NewVersion): Promise<{ version: number; unchanged: boolean }> {
+  const pipeline = await tx.pipeline.findUniqueOrThrow({
+    where: { id: input.pipelineId },
+    select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true, document: true } } },
+  });
+  // Parameter declarations are edited apart from the canvas (schedule.setParameters); a
+  // document saved without any keeps the previous version's.
+  const previous = VisualPipelineSchema.safeParse(pipeline.versions[0]?.document);
+  const carried = input.document.parameters === undefined && previous.success && previous.data.parameters ? { parameters: previous.data.parameters } : {};
+  const document: VisualPipeline = { ...input.document, ...carried, formatVersion: FORMAT_VERSION };
+  const hash = contentHash(document);
+  if (pipeline.latestVersion !== input.baseVersion) {
+    throw new AppError('CONFLICT', `Someone saved version ${pipeline.latestVersion} while you were editing version ${input.baseVersion}. Reload to see their changes; yours were not saved.`);
+  }
+  if (pipeline.versions[0]?.contentHash === hash) return { version: pipeline.latestVersion, unchanged: true };
+  const version = pipeline.latestVersion + 1;
+  // The conditional update is the concurrency guard: two saves from the same base cannot both pass it.
+  const bumped = await tx.pipeline.updateMany({ where: { id: input.pipelineId, latestVersion: input.baseVersion }, data: { latestVersion: version } });
+  if (bumped.count !== 1) throw new AppError('CONFLICT', 'Someone saved this pipeline at the same moment. Reload to see their changes; yours were not saved.');
+  await tx.pipelineVersion.create({
+    data: {
+      pipelineId: input.pipelineId,
+      version,
+      formatVersion: FORMAT_VERSION,
+      document: JSON.parse(canonicalJson(document)) as PrismaNamespace.InputJsonValue,
+      contentHash: hash,
+      message: input.message,
+      authorId: input.authorId,
+    },
+  });
+  return { version, unchanged: false };
+}
 
 export const pipelineRouter = router({
   list: protectedProcedure.query(({ ctx }) =>
@@ -59,33 +118,59 @@ export const pipelineRouter = router({
   /** Writes a new immutable version, unless someone saved since `baseVersion`. */
   save: protectedProcedure
     .input(PipelineId.extend({ document: VisualPipelineSchema, baseVersion: z.number().int().min(0), message: z.string().max(500).optional() }))
-    .mutation(async ({ ctx, input }) => {
-      return ctx.db.$transaction(async (tx) => {
-        const pipeline = await tx.pipeline.findFirst({
-          where: { id: input.id, workspaceId: ctx.workspace.id },
-          select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true, document: true } } },
-        });
-        if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
-        // Parameter declarations are edited apart from the canvas (schedule.setParameters); a
-        // document saved without any keeps the previous version's.
-        const previous = VisualPipelineSchema.safeParse(pipeline.versions[0]?.document);
-        const carried = input.document.parameters === undefined && previous.success && previous.data.parameters ? { parameters: previous.data.parameters } : {};
-        const document: VisualPipeline = { ...input.document, ...carried, formatVersion: FORMAT_VERSION };
-        const hash = contentHash(document);
-        if (pipeline.latestVersion !== input.baseVersion) {
-          throw new AppError('CONFLICT', `Someone saved version ${pipeline.latestVersion} while you were editing version ${input.baseVersion}. Reload to see their changes; yours were not saved.`);
-        }
-        if (pipeline.versions[0]?.contentHash === hash) return { version: pipeline.latestVersion, unchanged: true };
-        const version = pipeline.latestVersion + 1;
-        // The conditional update is the concurrency guard: two saves from the same base cannot both pass it.
-        const bumped = await tx.pipeline.updateMany({ where: { id: input.id, latestVersion: input.baseVersion }, data: { latestVersion: version } });
-        if (bumped.count !== 1) throw new AppError('CONFLICT', 'Someone saved this pipeline at the same moment. Reload to see their changes; yours were not saved.');
-        await tx.pipelineVersion.create({
-          data: { pipelineId: input.id, version, formatVersion: FORMAT_VERSION, document: JSON.parse(canonicalJson(document)) as PrismaNamespace.InputJsonValue, contentHash: hash, message: input.message ?? '', authorId: ctx.user.id },
-        });
-        return { version, unchanged: false };
-      });
-    }),
+    .mutation(({ ctx, input }) =>
+      ctx.db.$transaction(async (tx) => {
+        const pipelineId = await ownPipeline(tx, ctx.workspace.id, input.id);
+        return saveVersion(tx, { pipelineId, baseVersion: input.baseVersion, document: input.document, message: input.message ?? '', authorId: ctx.user.id });
+      }),
+    ),
+
+  /** Every saved version, newest first, with who saved it. */
+  versions: protectedProcedure.input(PipelineId).query(async ({ ctx, input }) => {
+    const pipelineId = await ownPipeline(ctx.db, ctx.workspace.id, input.id);
+    const rows = await ctx.db.pipelineVersion.findMany({
+      where: { pipelineId },
+      orderBy: { version: 'desc' },
+      select: { version: true, authorId: true, createdAt: true, message: true, contentHash: true },
+    });
+    // Versions keep their author's id only (no relation), so names are looked up here.
+    const authors = await ctx.db.user.findMany({ where: { id: { in: [...new Set(rows.map((r) => r.authorId))] } }, select: { id: true, name: true, email: true } });
+    const byId = new Map(authors.map((a) => [a.id, a]));
+    return rows.map((row) => {
+      const author = byId.get(row.authorId);
+      return {
+        version: row.version,
+        author: author ? { name: author.name, email: author.email } : { name: 'Deleted user', email: null },
+        createdAt: row.createdAt,
+        message: row.message,
+        contentHash: row.contentHash,
+      };
+    });
+  }),
+
+  /** One saved version's document. */
+  version: protectedProcedure.input(PipelineId.extend({ version: VersionNumber })).query(async ({ ctx, input }) => {
+    const pipelineId = await ownPipeline(ctx.db, ctx.workspace.id, input.id);
+    return { version: input.version, document: await versionDocument(ctx.db, pipelineId, input.version) };
+  }),
+
+  /** What changed from version `from` to version `to`, node by node. */
+  diff: protectedProcedure.input(PipelineId.extend({ from: VersionNumber, to: VersionNumber })).query(async ({ ctx, input }) => {
+    const pipelineId = await ownPipeline(ctx.db, ctx.workspace.id, input.id);
+    const [before, after] = await Promise.all([versionDocument(ctx.db, pipelineId, input.from), versionDocument(ctx.db, pipelineId, input.to)]);
+    return diffPipelines(before, after);
+  }),
+
+  /** Saves an old version's document as the newest version; history is never rewritten. */
+  restore: protectedProcedure
+    .input(PipelineId.extend({ version: VersionNumber, baseVersion: z.number().int().min(0) }))
+    .mutation(({ ctx, input }) =>
+      ctx.db.$transaction(async (tx) => {
+        const pipelineId = await ownPipeline(tx, ctx.workspace.id, input.id);
+        const document = await versionDocument(tx, pipelineId, input.version);
+        return saveVersion(tx, { pipelineId, baseVersion: input.baseVersion, document, message: `Restored version ${input.version}`, authorId: ctx.user.id });
+      }),
+    ),
 
   /** Diagnostics and propagated schemas for a draft; nothing is stored. */
   compile: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
