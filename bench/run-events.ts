@@ -11,7 +11,6 @@
 // from a plain node:http server in this process: `npm run serve` needs a
 // `next build` first, which is minutes of CPU on a small machine; the handlers,
 // database, Redis and workers are the real ones.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,8 +20,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import pg from 'pg';
+import { startWorkerProcess, type WorkerProcess } from '../server/testing/worker-process';
 
-const root = path.resolve(import.meta.dirname, '..');
 const postgresAdminUrl = process.env.SLUICE_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const redisUrl = process.env.SLUICE_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const LATENCY_EVENTS = 1_000;
@@ -124,26 +123,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 }
 
-function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'workers/main.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('is processing runs')) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => reject(new Error(`worker exited with ${code ?? '?'}:\n${output}`)));
-  });
-  return { child, ready, exited };
-}
-
 async function main(): Promise<void> {
   // A fresh database and data folder, a private queue prefix: what a first `npm run serve` sees.
   const dbName = `sluice_bench_${randomBytes(6).toString('hex')}`;
@@ -178,7 +157,7 @@ async function main(): Promise<void> {
   routes.push(['/api/trpc', trpcRoute.GET], ['/api/auth', authRoute.GET]);
   const base = `http://127.0.0.1:${port}`;
   const origin = `http://localhost:${port}`;
-  const workers: ReturnType<typeof startWorkerProcess>[] = [];
+  const workers: WorkerProcess[] = [];
 
   try {
     const signUp = await fetch(`${base}/api/auth/sign-up/email`, {

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     concurrency: config.SLUICE_WORKER_CONCURRENCY,
     mode: 'standalone',
+    lockDurationMs: config.SLUICE_WORKER_LOCK_MS,
+    stalledIntervalMs: config.SLUICE_WORKER_LOCK_MS,
   });
   const scheduleWorker = await startScheduleWorker({ db: db.prisma, redisUrl: config.REDIS_URL, prefix: config.SLUICE_QUEUE_PREFIX, maxQueued: config.SLUICE_MAX_QUEUED_RUNS });
   console.log(`Sluice worker ${worker.id} is processing runs (concurrency ${config.SLUICE_WORKER_CONCURRENCY}) and schedule firings.`);
