@@ -57,6 +57,11 @@ const EnvSchema = z.object({
   SLUICE_QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]+$/i).default('sluice'),
   /** Starting a run answers BUSY while this many runs wait in the queue. */
   SLUICE_MAX_QUEUED_RUNS: z.coerce.number().int().min(1).default(5000),
+  /**
+   * A worker holds each run's job under a lock it renews every half of this; when the
+   * worker dies (crash, SIGKILL) the run goes back to the queue within about twice this.
+   */
+  SLUICE_WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** A stopping worker lets running runs finish this long before handing them back. */
   SLUICE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Encrypts stored connection secrets; see docs/decisions/006-connection-secrets.md. */

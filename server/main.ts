@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     console.log(`${signal}: shutting down`);
     server.close();
     await scheduleWorker?.close();
-    await worker?.close();
+    await worker?.close(config.SLUICE_SHUTDOWN_GRACE_MS);
     await services().bus.close();
     await services().queue.close();
     await services().scheduleQueue.close();

@@ -1,6 +1,5 @@
 // `npm run worker` as real processes: two standalone workers share one
 // PostgreSQL database and one Redis queue, and every run is executed once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,34 +9,14 @@ import { workspaceDir } from '../server/engine/files';
 import { openTestDatabase, signUpTestUser, testRedisUrl, type TestDatabase } from '../server/testing/db';
 import { linearPipeline, ordersCsv } from '../server/testing/pipelines';
 import { createTestServices, type TestServices } from '../server/testing/services';
-
-const root = path.resolve(import.meta.dirname, '..');
-
-function startWorkerProcess(env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'workers/main.ts')], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('is processing runs')) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code ?? '?'}:\n${output}`)));
-  });
-  return { child, output: () => output, ready };
-}
+import { startWorkerProcess, type WorkerProcess } from '../server/testing/worker-process';
 
 describe('standalone workers (npm run worker)', () => {
   let db: TestDatabase;
   let services: TestServices;
   let dataDir: string;
   let databaseUrl: string;
-  const workers: ReturnType<typeof startWorkerProcess>[] = [];
+  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     db = await openTestDatabase('postgres');
@@ -54,7 +33,7 @@ describe('standalone workers (npm run worker)', () => {
 
   it('refuses to start without a shared database', async () => {
     const w = startWorkerProcess({ SLUICE_DATA_DIR: dataDir });
-    const code = await new Promise((resolve) => w.child.once('exit', resolve));
+    const code = await w.exited;
     expect(code).toBe(2);
     expect(w.output()).toContain('npm run worker needs DATABASE_URL');
     await w.ready.catch(() => undefined);
@@ -87,7 +66,7 @@ describe('standalone workers (npm run worker)', () => {
     expect(runs.every((r) => r.status === 'succeeded' && r.attempts === 1)).toBe(true);
     for (let i = 0; i < 6; i++) expect((await readFile(path.join(files, `out/${i}.csv`), 'utf8')).split('\n')).toHaveLength(4);
 
-    const exits = workers.map((w) => new Promise((resolve) => w.child.once('exit', resolve)));
+    const exits = workers.map((w) => w.exited);
     for (const w of workers) w.child.kill('SIGTERM');
     expect(await Promise.all(exits)).toEqual([0, 0]);
   });

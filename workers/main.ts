@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     concurrency: config.SLUICE_WORKER_CONCURRENCY,
     mode: 'standalone',
+    lockDurationMs: config.SLUICE_WORKER_LOCK_MS,
+    stalledIntervalMs: config.SLUICE_WORKER_LOCK_MS,
   });
   const scheduleWorker = await startScheduleWorker({ db: db.prisma, redisUrl: config.REDIS_URL, prefix: config.SLUICE_QUEUE_PREFIX, maxQueued: config.SLUICE_MAX_QUEUED_RUNS });
   console.log(`Sluice worker ${worker.id} is processing runs (concurrency ${config.SLUICE_WORKER_CONCURRENCY}) and schedule firings.`);
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     console.log(`${signal}: finishing the current runs, then stopping.`);
     await scheduleWorker.close();
-    await worker.close();
+    await worker.close(config.SLUICE_SHUTDOWN_GRACE_MS);
     await bus.close();
     await db.close();
     process.exit(0);

@@ -27,6 +27,10 @@ export interface RunWorkerOptions {
   reconcileIntervalMs?: number;
   /** Opens connection secrets; the process's keyring when absent. */
   keyring?: Keyring;
+  /** BullMQ job lock: a dead worker's job is free again once it expires; default 30 s. */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose lock expired (stalled) and queues them again; default 30 s. */
+  stalledIntervalMs?: number;
 }
 
 export interface RunWorker {
@@ -69,7 +73,14 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
         cancels.delete(runId);
       }
     },
-    { connection: redisConnection(o.redisUrl), prefix: o.prefix, concurrency: o.concurrency, autorun: true },
+    {
+      connection: redisConnection(o.redisUrl),
+      prefix: o.prefix,
+      concurrency: o.concurrency,
+      autorun: true,
+      ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
+      ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+    },
   );
   worker.on('error', (error) => console.error(`[worker ${id}]`, error.message));
   await worker.waitUntilReady();

@@ -8,32 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRunWorker, type RunWorker } from '../../workers/run-worker';
 import { createCaller } from '../api/root';
 import { workspaceDir } from '../engine/files';
-import type { PipelineSettings, VisualPipeline } from '../pipeline/model';
+import type { VisualPipeline } from '../pipeline/model';
 import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
-import { linearPipeline, ordersCsv } from '../testing/pipelines';
+import { bigCsv, linearPipeline, ordersCsv, slowPipeline } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
 import { executeRun } from './execute-run';
 import { reconcileRuns } from './reconciler';
 import { startRun } from './service';
-
-/** orders.csv self-joined on a constant key and counted: seconds of DuckDB work, for cancel and timeouts. */
-function slowPipeline(settings: Partial<PipelineSettings> = {}): VisualPipeline {
-  const doc = linearPipeline({ sourcePath: 'big.csv' });
-  doc.nodes = doc.nodes.filter((n) => n.id === 'src');
-  doc.edges = [];
-  doc.nodes.push(
-    { id: 'self', kind: 'join', version: 1, position: { x: 0, y: 0 }, config: { kind: 'inner', keys: [{ left: 'status', right: 'status' }] } },
-    { id: 'count', kind: 'aggregate', version: 1, position: { x: 0, y: 0 }, config: { groupBy: [], aggregates: [{ function: 'count', column: '', as: 'n' }] } },
-    { id: 'out', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'out/count.csv' } },
-  );
-  doc.edges.push(
-    { id: 'j1', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'left' } },
-    { id: 'j2', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'right' } },
-    { id: 'j3', source: { node: 'self', port: 'output' }, target: { node: 'count', port: 'input' } },
-    { id: 'j4', source: { node: 'count', port: 'output' }, target: { node: 'out', port: 'input' } },
-  );
-  return { ...doc, settings };
-}
 
 const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
@@ -64,7 +45,7 @@ describe('run control', () => {
     files = workspaceDir(dataDir, workspaceId);
     await mkdir(files, { recursive: true });
     await writeFile(path.join(files, 'orders.csv'), ordersCsv);
-    await writeFile(path.join(files, 'big.csv'), ['order_id,customer,amount,status', ...Array.from({ length: 60_000 }, (_, i) => `${i},c,1,paid`)].join('\n'));
+    await writeFile(path.join(files, 'big.csv'), bigCsv(60_000));
     worker = await startRunWorker({ db: db.prisma, bus: services.bus, redisUrl: services.redisUrl, prefix: services.prefix, dataDir, concurrency: 2, mode: 'embedded', reconcileIntervalMs: 60_000 });
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 // Builders for pipeline documents used across tests.
-import { FORMAT_VERSION, type VisualPipeline } from '../pipeline/model';
+import { FORMAT_VERSION, type PipelineSettings, type VisualPipeline } from '../pipeline/model';
 import type { Column } from '../pipeline/types';
 
 export const ordersColumns: Column[] = [
@@ -94,4 +94,26 @@ export function castPipeline(o: CastPipelineOptions): VisualPipeline {
       { id: 'e2', source: { node: 'typed', port: 'output' }, target: { node: 'out', port: 'input' } },
     ],
   };
+}
+
+/** big.csv for slowPipeline: `rows` orders, all with the same status. */
+export const bigCsv = (rows: number): string => ['order_id,customer,amount,status', ...Array.from({ length: rows }, (_, i) => `${i},c,1,paid`)].join('\n');
+
+/** big.csv (see bigCsv) self-joined on a constant key and counted: seconds of DuckDB work, for cancel and timeouts. */
+export function slowPipeline(settings: Partial<PipelineSettings> = {}): VisualPipeline {
+  const doc = linearPipeline({ sourcePath: 'big.csv' });
+  doc.nodes = doc.nodes.filter((n) => n.id === 'src');
+  doc.edges = [];
+  doc.nodes.push(
+    { id: 'self', kind: 'join', version: 1, position: { x: 0, y: 0 }, config: { kind: 'inner', keys: [{ left: 'status', right: 'status' }] } },
+    { id: 'count', kind: 'aggregate', version: 1, position: { x: 0, y: 0 }, config: { groupBy: [], aggregates: [{ function: 'count', column: '', as: 'n' }] } },
+    { id: 'out', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'out/count.csv' } },
+  );
+  doc.edges.push(
+    { id: 'j1', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'left' } },
+    { id: 'j2', source: { node: 'src', port: 'output' }, target: { node: 'self', port: 'right' } },
+    { id: 'j3', source: { node: 'self', port: 'output' }, target: { node: 'count', port: 'input' } },
+    { id: 'j4', source: { node: 'count', port: 'output' }, target: { node: 'out', port: 'input' } },
+  );
+  return { ...doc, settings };
 }
