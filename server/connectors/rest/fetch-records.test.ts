@@ -496,11 +496,11 @@ describe('rate limit', () => {
     await run({ url: `${server.origin}/p`, pagination: 'page', requestsPerSecond: 10 });
     const times = server.state.seen.map((r) => r.at);
     expect(times).toHaveLength(5);
-    // Starts are spaced 100 ms apart on the client; arrival adds a few ms of jitter per request on a busy machine.
-    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(60);
-    expect((times[4] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(380);
+    // Starts are spaced 100 ms apart on the client, so five requests take at least 400 ms. Arrival times
+    // on a busy machine jitter by tens of ms; without rate limiting they would be about 1 ms apart.
     expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(20);
   });
 });
 
