@@ -155,10 +155,13 @@ test('the expression editor is Monaco from this server, completing columns and m
   await expect(input).toBeVisible();
   await lines.click();
   await page.keyboard.type('am');
-  await page.keyboard.press('Control+Space');
   const suggestions = page.locator('.suggest-widget.visible');
-  await expect(suggestions).toBeVisible();
-  await expect(suggestions.locator('.monaco-list-row', { hasText: 'amount' })).toBeVisible();
+  // The input's columns arrive with the compiler's answer; ask again until they are there.
+  await expect(async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+Space');
+    await expect(suggestions.locator('.monaco-list-row', { hasText: 'amount' })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await page.keyboard.press('Enter');
   await expect(lines).toHaveText('amount');
 

@@ -124,7 +124,8 @@ test('derive, aggregate and sort through the settings forms, then run', async ({
   }
   const expected = await expectedTotals();
   await expect(page.getByTestId('node-derive-columns').getByTestId('node-rows')).toHaveText('40 rows');
-  await expect(page.getByTestId('node-aggregate').getByTestId('node-rows')).toHaveText(`${expected.length} rows`);
+  // Aggregate and sort run fused into the sink's statement: the count shows on the sink.
+  await expect(page.getByTestId('node-file-sink').getByTestId('node-rows')).toHaveText(`${expected.length} rows`);
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'succeeded');
 
   // One row per status, largest total first.
