@@ -5,18 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { center, codeEditor, connect, createPipeline, dropNode, fillCodeEditor, fixtures, selectNode, settings, signUp } from './helpers';
+import { center, codeEditor, connect, createPipeline, dropNode, fillCodeEditor, fixtures, selectNode, settings, shareOneAccount } from './helpers';
 
-// One account for the whole file: sign-ups are rate-limited, and every test only needs a new pipeline.
-const authFile = path.resolve(import.meta.dirname, '..', 'test-results', 'designer-auth.json');
-test.use({ storageState: authFile });
-test.beforeAll(async ({ browser }) => {
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  await signUp(page, `http://localhost:${process.env.SLUICE_E2E_PORT ?? 3100}`);
-  await context.storageState({ path: authFile });
-  await context.close();
-});
+shareOneAccount('designer');
 
 const nodes = (page: Page) => page.locator('.react-flow__node');
 const edges = (page: Page) => page.locator('.react-flow__edge');

@@ -2,7 +2,7 @@
 // mouse, the settings panel, and reading what a run wrote to a workspace.
 import { access, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { expect, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { e2eDataDir } from '../playwright.config';
 
 export const fixtures = path.join(import.meta.dirname, 'fixtures');
@@ -98,4 +98,22 @@ export async function fillCodeEditor(page: Page, name: string, text: string): Pr
   await page.keyboard.press('ControlOrMeta+A');
   if (text === '') await page.keyboard.press('Delete');
   else await page.keyboard.insertText(text);
+}
+
+/**
+ * One signed-up account shared by every test of a spec file (sign-ups are
+ * rate-limited): call at the top level of the file with a name for its state.
+ * Returns the storage-state file, for further browser contexts of that user.
+ */
+export function shareOneAccount(name: string): string {
+  const authFile = path.resolve(import.meta.dirname, '..', 'test-results', `${name}-auth.json`);
+  test.use({ storageState: authFile });
+  test.beforeAll(async ({ browser }) => {
+    const context = await browser.newContext({ storageState: undefined });
+    const page = await context.newPage();
+    await signUp(page, `http://localhost:${process.env.SLUICE_E2E_PORT ?? 3100}`);
+    await context.storageState({ path: authFile });
+    await context.close();
+  });
+  return authFile;
 }

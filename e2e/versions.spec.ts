@@ -1,20 +1,10 @@
 // Version history as a user reaches it: saving versions, comparing two,
 // restoring an old one, recovering an unsaved draft, and two tabs of the same
 // user saving the same pipeline (the second is warned and chooses).
-import path from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createPipeline, dropNode, selectNode, settings, signUp } from './helpers';
+import { createPipeline, dropNode, selectNode, settings, shareOneAccount } from './helpers';
 
-// One account for the whole file: sign-ups are rate-limited.
-const authFile = path.resolve(import.meta.dirname, '..', 'test-results', 'versions-auth.json');
-test.use({ storageState: authFile });
-test.beforeAll(async ({ browser }) => {
-  const context = await browser.newContext({ storageState: undefined });
-  const page = await context.newPage();
-  await signUp(page, `http://localhost:${process.env.SLUICE_E2E_PORT ?? 3100}`);
-  await context.storageState({ path: authFile });
-  await context.close();
-});
+const authFile = shareOneAccount('versions');
 
 const status = (page: Page) => page.getByTestId('save-status');
 const delimiter = (page: Page) => settings(page).getByLabel('Delimiter', { exact: true });

@@ -13,17 +13,11 @@ import { bigCsv, linearPipeline, ordersCsv, slowPipeline } from '../server/testi
 import { createTestServices, type TestServices } from '../server/testing/services';
 import { startWorkerProcess, type WorkerProcess } from '../server/testing/worker-process';
 import type { VisualPipeline } from '../server/pipeline/model';
+import { until } from '../server/testing/wait';
 
 /** Runs in the drain test: 1,000 took minutes on the 2-core test machine, so 300. */
 const DRAIN_RUNS = 300;
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('standalone workers recover and never duplicate runs', () => {
   let db: TestDatabase;
@@ -84,7 +78,7 @@ describe('standalone workers recover and never duplicate runs', () => {
     const first = startWorker(1);
     await first.ready;
     const { runId } = await caller.run.start({ pipelineId: await savePipeline(slowPipeline()) });
-    await until('the join is running', async () => (await caller.run.get({ runId })).stages.some((s) => s.stageId === 'out' && s.status === 'running'), 30_000);
+    await until('the join is running', async () => (await caller.run.get({ runId })).stages.some((s) => s.stageId === 'out' && s.status === 'running'), 30_000, 100);
 
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
@@ -95,7 +89,7 @@ describe('standalone workers recover and never duplicate runs', () => {
     // BullMQ's stalled-job check (in the new worker) hands the job back once the dead worker's lock expires.
     const second = startWorker(1);
     await second.ready;
-    await until('the run finishes', async () => !['queued', 'running'].includes((await caller.run.get({ runId })).status), 90_000);
+    await until('the run finishes', async () => !['queued', 'running'].includes((await caller.run.get({ runId })).status), 90_000, 100);
 
     expect(await db.prisma.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, attempts: true, rowsWritten: true } })).toEqual({ status: 'succeeded', attempts: 2, rowsWritten: 1n });
     expect((await readFile(path.join(files, 'out/count.csv'), 'utf8')).trim().split('\n')).toEqual(['n', String(60_000 * 60_000)]);
@@ -114,7 +108,7 @@ describe('standalone workers recover and never duplicate runs', () => {
     await Promise.all(both.map((w) => w.ready));
     await services.queue.resume();
 
-    await until(`all ${DRAIN_RUNS} runs finish`, async () => (await db.prisma.run.count({ where: { id: { in: runIds }, status: { in: ['queued', 'running'] } } })) === 0, 170_000);
+    await until(`all ${DRAIN_RUNS} runs finish`, async () => (await db.prisma.run.count({ where: { id: { in: runIds }, status: { in: ['queued', 'running'] } } })) === 0, 170_000, 100);
 
     const runs = await db.prisma.run.findMany({ where: { id: { in: runIds } }, select: { status: true, attempts: true } });
     expect(runs).toHaveLength(DRAIN_RUNS);

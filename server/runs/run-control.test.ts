@@ -15,14 +15,8 @@ import { createTestServices, type TestServices } from '../testing/services';
 import { executeRun } from './execute-run';
 import { reconcileRuns } from './reconciler';
 import { startRun } from './service';
+import { until } from '../testing/wait';
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('run control', () => {
   let db: TestDatabase;

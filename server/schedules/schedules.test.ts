@@ -9,15 +9,8 @@ import { linearPipeline } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
 import { catchUp, createSchedule, fireSchedule, LATE_AFTER_MS, pauseSchedule, reconcileSchedules, resumeSchedule, type ScheduleDeps } from './service';
 import { latestSlot, timingOf } from './timing';
+import { sleep, until } from '../testing/wait';
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 30_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('schedules', () => {
   let db: TestDatabase;

@@ -12,14 +12,8 @@ import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/
 import { linearPipeline, ordersCsv } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
 import { handleWebhook } from './webhooks';
+import { until } from '../testing/wait';
 
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** orders.csv → keep amount ≥ {{params.min}} → derive amount × {{params.factor}} → out/{{params.day}}.csv */
 function parameterisedPipeline(): VisualPipeline {
@@ -69,7 +63,7 @@ describe('triggers, webhooks, backfills and parameters', () => {
     await caller.pipeline.save({ id, document, baseVersion: 0 });
     return id;
   }
-  const finished = (runId: string) => until(`run ${runId} finishes`, async () => !['queued', 'running'].includes((await caller.run.get({ runId })).status));
+  const finished = (runId: string) => until(`run ${runId} finishes`, async () => !['queued', 'running'].includes((await caller.run.get({ runId })).status), 60_000);
 
   it('types parameter values, substitutes them into text and SQL, and stores them on the run', async () => {
     const pipelineId = await savePipeline(parameterisedPipeline());
@@ -132,7 +126,7 @@ describe('triggers, webhooks, backfills and parameters', () => {
 
     const { runId } = await caller.run.start({ pipelineId: a });
     await finished(runId);
-    await until('C ran', async () => (await db.prisma.run.count({ where: { pipelineId: c, status: 'succeeded' } })) === 1);
+    await until('C ran', async () => (await db.prisma.run.count({ where: { pipelineId: c, status: 'succeeded' } })) === 1, 60_000);
     const bRun = await db.prisma.run.findFirstOrThrow({ where: { pipelineId: b } });
     expect(bRun).toMatchObject({ trigger: 'pipeline', triggeredByRunId: runId, status: 'succeeded' });
     expect(await db.prisma.run.count({ where: { pipelineId: { in: [b, c] } } })).toBe(2);
