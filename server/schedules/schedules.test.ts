@@ -162,7 +162,9 @@ describe('schedules', () => {
         ...resumedAt.map((at) => resumeSchedule(deps, workspaceId, schedule.id, at)),
         // A fire job from before the pause, retried long after it.
         fireSchedule(deps, schedule.id, new Date(firedAt.getTime() + 60_000), { now: latest }),
-        reconcileSchedules(deps, { catchUp: true, now: latest }),
+        // A start-up reconcile on the first resume's clock. (On a later clock, a firing due after
+        // that resume and never fired would be a new miss, rightly caught up on its own.)
+        reconcileSchedules(deps, { catchUp: true, now: resumedAt[0] ?? latest, lateAfterMs: 0 }),
       ]);
       const catchUps = (await runsOf(schedule.id)).filter((r) => r.trigger === 'catch_up');
       expect(catchUps).toHaveLength(1);
