@@ -8,7 +8,7 @@ import type { RunEventBus } from './events';
 import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
 
-export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill';
+export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill' | 'resume';
 
 export interface StartRunInput {
   workspaceId: string;
