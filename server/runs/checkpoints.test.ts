@@ -7,7 +7,8 @@ import { workspaceDir } from '../engine/files';
 import { openTestDatabase, signUpTestUser, testDatabaseKinds, type TestDatabase } from '../testing/db';
 import { castPipeline } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
-import { resumeBlocker, type ResumableFacts } from './checkpoints';
+import { discardCheckpoint, resumeBlocker, type ResumableFacts } from './checkpoints';
+import { attemptCheckpointDir } from '../engine/checkpoint';
 import { executeRun } from './execute-run';
 
 describe('resumeBlocker', () => {
@@ -98,5 +99,35 @@ describe.each(testDatabaseKinds)('resuming on %s', (kind) => {
       ['typed', 'CAST_FAILED', null, null, { id: 2, qty: 'ten' }],
       ['typed', 'CAST_FAILED', null, null, { id: 5, qty: 'four' }],
     ]);
+  });
+
+  it('fails a resume whose checkpoint was removed or no longer fits the plan, telling to run from the start', async () => {
+    const document = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject', onMalformedRow: 'deadLetter', sink: { format: 'csv', path: 'stuck/typed.csv' } });
+    await writeFile(path.join(files, 'stuck'), 'not a folder');
+    const { id: pipelineId } = await caller.pipeline.create({ name: 'stuck' });
+    await caller.pipeline.save({ id: pipelineId, document, baseVersion: 0 });
+    const failedRun = async () => {
+      const { runId } = await caller.run.start({ pipelineId });
+      await executeRun(runId, { db: db.prisma, bus: services.bus, dataDir });
+      return runId;
+    };
+
+    const gone = await failedRun();
+    const resumeOfGone = (await caller.run.resume({ runId: gone })).runId;
+    await discardCheckpoint(db.prisma, dataDir, gone);
+    expect(await executeRun(resumeOfGone, { db: db.prisma, bus: services.bus, dataDir })).toBe('failed');
+    expect(await caller.run.get({ runId: resumeOfGone })).toMatchObject({ errorCode: 'CHECKPOINT_UNAVAILABLE', errorMessage: `The checkpoints of run ${gone} are gone, so it cannot be resumed. Run the pipeline from the start instead.` });
+
+    // As after an upgrade of Sluice that plans the same version differently.
+    const changed = await failedRun();
+    const manifest = path.join(attemptCheckpointDir(dataDir, changed, 1), 'manifest.json');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/"planHash": "[0-9a-f]+"/, `"planHash": "${'0'.repeat(64)}"`));
+    const resumeOfChanged = (await caller.run.resume({ runId: changed })).runId;
+    expect(await executeRun(resumeOfChanged, { db: db.prisma, bus: services.bus, dataDir })).toBe('failed');
+    const refused = await caller.run.get({ runId: resumeOfChanged });
+    expect(refused).toMatchObject({ errorCode: 'CHECKPOINT_MISMATCH', canResume: false });
+    expect(refused.errorMessage).toMatch(/^The pipeline no longer compiles to the plan the checkpoints were made for .* Run the pipeline from the start instead\.$/);
+    // No stage ran: the run failed before any.
+    expect(refused.stages).toEqual([]);
   });
 });

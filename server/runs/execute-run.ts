@@ -24,7 +24,7 @@ import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import { ColumnTypeSchema } from '../pipeline/types';
 import { applyParameters } from './apply-parameters';
 import { concurrencyLimits } from './backfill';
-import { checkpointExpiresAt, copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
+import { copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 import { env } from '../env';
@@ -248,8 +248,9 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
     if (run.resumedFromRunId) {
       const chain = await resumeChain(db, run.resumedFromRunId);
       const from = chain[0];
-      if (!from?.checkpointedAt || checkpointExpiresAt(from.checkpointedAt, retentionHours) <= new Date()) {
-        throw new AppError('CHECKPOINT_UNAVAILABLE', `The checkpoints of run ${run.resumedFromRunId} are gone or expired, so it cannot be resumed. Run the pipeline from the start instead.`);
+      // Expiry was checked when the resume was asked for; the sweeper leaves a checkpoint alone while its resume waits or runs.
+      if (!from?.checkpointedAt) {
+        throw new AppError('CHECKPOINT_UNAVAILABLE', `The checkpoints of run ${run.resumedFromRunId} are gone, so it cannot be resumed. Run the pipeline from the start instead.`);
       }
       resume = await openCheckpoint(attemptCheckpointDir(deps.dataDir, from.id, from.attempts), { plan: compiled.plan, watermarks, labelOf });
       // The whole chain loads as its first run, with attempt numbers above every earlier one's: a load an

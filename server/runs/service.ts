@@ -4,7 +4,7 @@ import type { Prisma } from '../db/database';
 import { AppError, errorMessage } from '../errors';
 import { ParameterDeclarationsSchema, type ParameterDeclaration, type VisualPipeline } from '../pipeline/model';
 import { checkParameterReferences, resolveParameters, type ParameterInput } from '../pipeline/parameters';
-import { resumeBlocker, activeResume, type CheckpointPolicy } from './checkpoints';
+import { activeResume, checkpointExpiresAt, resumeBlocker, type CheckpointPolicy } from './checkpoints';
 import type { RunEventBus } from './events';
 import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
@@ -251,6 +251,8 @@ export function toRunSummary(run: RunRow, policy: CheckpointPolicy) {
     resumedByRunId: activeResume(run)?.id ?? null,
     /** Failed or partially succeeded, not resumed yet, with checkpoints still kept. */
     canResume: resumeBlocker(run, policy) === null,
+    /** Until when the run's checkpoints are kept; null when it has none. */
+    checkpointExpiresAt: run.checkpointedAt ? checkpointExpiresAt(run.checkpointedAt, policy.retentionHours) : null,
   };
 }
 export type RunSummary = ReturnType<typeof toRunSummary>;

@@ -5,6 +5,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
+import { formatDateTime } from '@/components/ui/format';
 import { buttonClass } from '@/components/ui/styles';
 import { reusedLabel, shortRunId } from './resume';
 import type { RunDetail } from './run-types';
@@ -52,6 +53,7 @@ export function ResumeRun({ run }: { run: RunDetail }) {
           >
             {resume.isPending ? 'Resuming…' : 'Resume from failed stage'}
           </button>
+          {run.checkpointExpiresAt ? <span className="text-neutral-500">checkpoint kept until {formatDateTime(run.checkpointExpiresAt)}</span> : null}
         </div>
       ) : null}
       {resume.error ? (
