@@ -7,7 +7,7 @@ import { workspaceDir } from '../engine/files';
 import { openTestDatabase, signUpTestUser, testDatabaseKinds, type TestDatabase } from '../testing/db';
 import { castPipeline } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
-import { discardCheckpoint, resumeBlocker, type ResumableFacts } from './checkpoints';
+import { attemptsBefore, discardCheckpoint, resumeBlocker, type ResumableFacts } from './checkpoints';
 import { attemptCheckpointDir } from '../engine/checkpoint';
 import { executeRun } from './execute-run';
 
@@ -99,6 +99,21 @@ describe.each(testDatabaseKinds)('resuming on %s', (kind) => {
       ['typed', 'CAST_FAILED', null, null, { id: 2, qty: 'ten' }],
       ['typed', 'CAST_FAILED', null, null, { id: 5, qty: 'four' }],
     ]);
+  });
+
+  it('counts the attempts of every run resumed from the same first run, cancelled resumes included', async () => {
+    const { id: pipelineId } = await caller.pipeline.create({ name: 'tree' });
+    await caller.pipeline.save({ id: pipelineId, document: castPipeline({ sourcePath: 'quantities.csv', columns, casts: [], onError: 'fail' }), baseVersion: 0 });
+    const version = await db.prisma.pipelineVersion.findFirstOrThrow({ where: { pipelineId } });
+    const base = { workspaceId: (await caller.workspace.current()).id, pipelineId, versionId: version.id, requestedById: 'someone' };
+    const make = (attempts: number, status: 'failed' | 'cancelled', resumedFromRunId?: string) =>
+      db.prisma.run.create({ data: { ...base, attempts, status, ...(resumedFromRunId ? { resumedFromRunId, trigger: 'resume' as const } : {}) } });
+    const root = await make(2, 'failed');
+    await make(1, 'cancelled', root.id);
+    const second = await make(3, 'failed', root.id);
+    const third = await make(1, 'failed', second.id);
+    expect(await attemptsBefore(db.prisma, root.id, third.id)).toBe(6);
+    expect(await attemptsBefore(db.prisma, root.id, 'not-in-the-tree')).toBe(7);
   });
 
   it('fails a resume whose checkpoint was removed or no longer fits the plan, telling to run from the start', async () => {

@@ -77,6 +77,28 @@ export async function resumeChain(db: Prisma, resumedFromRunId: string): Promise
   return chain;
 }
 
+/**
+ * Attempts taken by every run resumed from `rootRunId`, directly or through
+ * other resumes, cancelled ones included, and by the root itself; `exceptRunId`
+ * is left out. A resumed run loads with attempt numbers above this sum, so no
+ * earlier attempt of the chain can commit after it.
+ */
+export async function attemptsBefore(db: Prisma, rootRunId: string, exceptRunId: string): Promise<number> {
+  let total = 0;
+  const seen = new Set<string>();
+  for (let level = [rootRunId]; level.length > 0; ) {
+    const runs = await db.run.findMany({ where: { id: { in: level } }, select: { id: true, attempts: true, resumes: { select: { id: true } } } });
+    level = [];
+    for (const run of runs) {
+      if (seen.has(run.id)) continue;
+      seen.add(run.id);
+      if (run.id !== exceptRunId) total += run.attempts;
+      level.push(...run.resumes.map((r) => r.id));
+    }
+  }
+  return total;
+}
+
 /** Removes a run's checkpoints, files first: a run that says it has none never points at a half-removed folder. */
 export async function discardCheckpoint(db: Prisma, dataDir: string, runId: string): Promise<void> {
   await rm(runCheckpointDir(dataDir, runId), { recursive: true, force: true });

@@ -24,7 +24,7 @@ import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import { ColumnTypeSchema } from '../pipeline/types';
 import { applyParameters } from './apply-parameters';
 import { concurrencyLimits } from './backfill';
-import { copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
+import { attemptsBefore, copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 import { env } from '../env';
@@ -256,7 +256,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       // The whole chain loads as its first run, with attempt numbers above every earlier one's: a load an
       // earlier run committed is found in the destination's ledger, and its stale attempts are fenced off.
       const first = chain.at(-1) ?? from;
-      load = { runId: first.id, pipelineId: run.pipelineId, attempt: chain.reduce((sum, r) => sum + r.attempts, 0) + attempt };
+      load = { runId: first.id, pipelineId: run.pipelineId, attempt: (await attemptsBefore(db, first.id, runId)) + attempt };
       await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Resuming run ${from.id}: ${resume.stages.size} finished stage(s) are reused from its checkpoint` });
     }
     const resumedFrom = run.resumedFromRunId;
