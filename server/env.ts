@@ -62,6 +62,11 @@ const EnvSchema = z.object({
    * worker dies (crash, SIGKILL) the run goes back to the queue within about twice this.
    */
   SLUICE_WORKER_LOCK_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * How long a failed run's checkpoints (what resuming it reuses) are kept, in
+   * hours; 0 keeps none. The same in every process.
+   */
+  SLUICE_CHECKPOINT_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 365).default(72),
   /** A stopping worker lets running runs finish this long before handing them back. */
   SLUICE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Encrypts stored connection secrets; see docs/decisions/006-connection-secrets.md. */

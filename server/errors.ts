@@ -26,6 +26,13 @@ export const ErrorCodes = {
   RUN_CANCELLED: 'RUN_CANCELLED',
   RUN_TIMEOUT: 'RUN_TIMEOUT',
   STAGE_TIMEOUT: 'STAGE_TIMEOUT',
+  // Resuming failed runs
+  /** The run is not one that can be resumed: it did not fail, or it was resumed already. */
+  RUN_NOT_RESUMABLE: 'RUN_NOT_RESUMABLE',
+  /** The run kept no checkpoints, or they expired or are gone: run from the start. */
+  CHECKPOINT_UNAVAILABLE: 'CHECKPOINT_UNAVAILABLE',
+  /** The checkpoints no longer fit: the plan changed, or an incremental source moved on. */
+  CHECKPOINT_MISMATCH: 'CHECKPOINT_MISMATCH',
   // HTTP API source
   /** The API answered with an error status (details.httpStatus) or could not be reached. */
   HTTP_REQUEST_FAILED: 'HTTP_REQUEST_FAILED',

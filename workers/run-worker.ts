@@ -12,6 +12,7 @@ import { executeRun } from '../server/runs/execute-run';
 import { createRunQueue, redisConnection, RUN_QUEUE_NAME, type RunJobData } from '../server/runs/queue';
 import { startReconciler } from '../server/runs/reconciler';
 import { startTriggeredRuns } from '../server/schedules/triggers';
+import { env } from '../server/env';
 
 const JobData = z.object({ runId: z.uuid() });
 
@@ -31,6 +32,10 @@ export interface RunWorkerOptions {
   lockDurationMs?: number;
   /** How often this worker looks for jobs whose lock expired (stalled) and queues them again; default 30 s. */
   stalledIntervalMs?: number;
+  /** How long failed runs' checkpoints are kept, in hours; default SLUICE_CHECKPOINT_RETENTION_HOURS. */
+  checkpointRetentionHours?: number;
+  /** How often the reconciler removes expired checkpoints; default 10 minutes. */
+  checkpointSweepIntervalMs?: number;
 }
 
 export interface RunWorker {
@@ -50,6 +55,7 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   const stopListening = await o.bus.onCancelRequest((runId) => cancels.get(runId)?.abort());
   // Runs started by pipeline triggers are queued on the same queue.
   const queue = createRunQueue(o.redisUrl, o.prefix);
+  const checkpointRetentionHours = o.checkpointRetentionHours ?? env().SLUICE_CHECKPOINT_RETENTION_HOURS;
   const onSucceeded = async (runId: string) => {
     await startTriggeredRuns(o.db, queue, runId);
   };
@@ -62,7 +68,16 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
       const cancel = new AbortController();
       cancels.set(runId, cancel);
       try {
-        const outcome = await executeRun(runId, { db: o.db, bus: o.bus, dataDir: o.dataDir, cancel: cancel.signal, onSucceeded, ...(signal ? { signal } : {}), ...(o.keyring ? { keyring: o.keyring } : {}) });
+        const outcome = await executeRun(runId, {
+          db: o.db,
+          bus: o.bus,
+          dataDir: o.dataDir,
+          cancel: cancel.signal,
+          onSucceeded,
+          checkpointRetentionHours,
+          ...(signal ? { signal } : {}),
+          ...(o.keyring ? { keyring: o.keyring } : {}),
+        });
         if (outcome === 'deferred') {
           // The pipeline runs its maximum of concurrent runs: come back in a moment, without using up an attempt.
           await job.moveToDelayed(Date.now() + 1_000 + Math.floor(Math.random() * 1_000), token);
@@ -94,7 +109,15 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
   await beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
-  const reconciler = startReconciler({ db: o.db, queue, redis, prefix: o.prefix, holder: id, ...(o.reconcileIntervalMs ? { intervalMs: o.reconcileIntervalMs } : {}) });
+  const reconciler = startReconciler({
+    db: o.db,
+    queue,
+    redis,
+    prefix: o.prefix,
+    holder: id,
+    ...(o.reconcileIntervalMs ? { intervalMs: o.reconcileIntervalMs } : {}),
+    checkpoints: { dataDir: o.dataDir, retentionHours: checkpointRetentionHours, ...(o.checkpointSweepIntervalMs ? { intervalMs: o.checkpointSweepIntervalMs } : {}) },
+  });
 
   return {
     id,

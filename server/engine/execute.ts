@@ -2,6 +2,8 @@
 // tables, so the next stage reads them by name; data never passes through Node.
 // Files are written under temporary names and renamed only after every stage
 // has succeeded, so a failed run leaves its destinations untouched.
+// A run that ends with failures can keep checkpoints, and a later run can
+// resume from them, reusing the finished stages (checkpoint.ts, ADR 011).
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,11 +22,13 @@ import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from 
 import { loadExcel } from '../connectors/files/excel';
 import { publishOutput } from '../connectors/files/publish';
 import { explainCsvError, explainReadError } from '../connectors/files/read-errors';
+import { attachResumed, restoreFile, reuseTable, stashFile, writeCheckpoint, type CheckpointOutcome, type CheckpointStage, type OpenedCheckpoint } from './checkpoint';
 import { openDuckSession } from './duckdb';
 import { resolveOutputFile, resolveSourceFile } from './files';
 import { runJavaScript } from './javascript';
 
-export type StageStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
+/** `reused`: not executed; a resumed run took the stage's outputs from a checkpoint. */
+export type StageStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'reused';
 
 export interface StageEvent {
   stageId: string;
@@ -67,6 +71,15 @@ export interface ExecuteOptions {
    * DuckDB result chunk); the next batch is read only after this resolves.
    */
   onRejects?: (batch: RejectBatch) => void | Promise<void>;
+  /**
+   * Keep a checkpoint in `dir` when the run ends with failures (not when it is
+   * cancelled): the outputs of finished stages that unfinished stages read,
+   * and finished file outputs not yet published. A run that succeeds keeps
+   * nothing and pays nothing. `onOutcome` hears whether it was kept.
+   */
+  checkpoint?: { dir: string; onOutcome?: (outcome: CheckpointOutcome) => void | Promise<void> };
+  /** Resume from a checkpoint opened for this plan: its stages are reused, not executed. */
+  resume?: OpenedCheckpoint;
 }
 
 export interface RejectedRow {
@@ -199,6 +212,15 @@ class StageRunner {
     ]);
     for (const table of tables) await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
     this.discardFiles(stage.id);
+  }
+
+  /** Registers a file a checkpoint kept for the stage as if the stage had just written it: it is published with the others. */
+  async restoreFile(stage: Stage, file: CheckpointStage['files'][number], from: OpenedCheckpoint): Promise<void> {
+    const final = await resolveOutputFile(this.options.outputRoot ?? this.options.workspaceRoot, file.path, stage.id);
+    const temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString('hex')}.tmp`);
+    const pending = { stageId: stage.id, nodeId: file.nodeId, temporary, final, relative: file.path, rows: file.rows, folder: file.folder };
+    this.pendingFiles.push(pending);
+    await restoreFile(from, file.stash, temporary);
   }
 
   /** Forgets (and deletes) the temporary files a stage wrote. */
@@ -374,8 +396,17 @@ function asStageError(error: unknown, stage: Stage): AppError {
 }
 
 export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions): Promise<ExecutionResult> {
-  // DuckDB may touch only the workspace's files and the run's scratch folder (duckdb.ts locks the rest away).
-  const session = await openDuckSession(options.tempDir, { allowedDirectories: [options.workspaceRoot, ...(options.outputRoot ? [options.outputRoot] : []), ...Object.values(options.readDirectories ?? {})] });
+  const { checkpoint, resume } = options;
+  // DuckDB may touch only the workspace's files, the run's scratch folder and its checkpoints (duckdb.ts locks the rest away).
+  const session = await openDuckSession(options.tempDir, {
+    allowedDirectories: [
+      options.workspaceRoot,
+      ...(options.outputRoot ? [options.outputRoot] : []),
+      ...Object.values(options.readDirectories ?? {}),
+      ...(checkpoint ? [checkpoint.dir] : []),
+      ...(resume ? [resume.dir] : []),
+    ],
+  });
   const runner = new StageRunner(session.connection, options);
   const onAbort = () => session.connection.interrupt();
   options.signal?.addEventListener('abort', onAbort);
@@ -385,40 +416,116 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   /** Stages that failed or were skipped: whatever depends on them is skipped too. */
   const broken = new Set<string>();
   const failures: StageFailure[] = [];
+  /** Stages whose work is done (succeeded, or reused from a checkpoint), with what they reported. */
+  const finished = new Map<string, Omit<CheckpointStage, 'files'>>();
+  /** Tables that are views over a resumed checkpoint. */
+  const views = new Set<string>();
   let rowsRead = 0;
   let rowsWritten = 0;
   let rowsRejected = 0;
   const cancelled = (nodeId?: string) => new AppError('RUN_CANCELLED', 'The run was cancelled', nodeId ? { nodeId } : {});
-  try {
-    // Each stage's tables are dropped once the last stage that reads them is done, so a run's
-    // memory holds what is still needed, not every intermediate result (row counts are taken first).
-    const lastReader = new Map<string, number>();
-    plan.stages.forEach((stage, index) => {
-      for (const table of Object.values(stage.outputTables)) lastReader.set(table, index);
-    });
-    plan.stages.forEach((stage, index) => {
-      const text = JSON.stringify(stage.ops);
-      for (const table of lastReader.keys()) if (text.includes(JSON.stringify(table))) lastReader.set(table, Math.max(lastReader.get(table) ?? index, index));
-    });
-    const release = async (index: number) => {
-      for (const [table, last] of lastReader) {
-        if (last !== index) continue;
-        lastReader.delete(table);
-        await session.connection.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+
+  // Which stage makes each table, and which tables of other stages each stage reads (through however many fused subqueries).
+  const producer = new Map<string, string>();
+  for (const stage of plan.stages) for (const table of Object.values(stage.outputTables)) producer.set(table, stage.id);
+  const reads = new Map<string, string[]>();
+  for (const stage of plan.stages) {
+    const text = JSON.stringify(stage.ops);
+    reads.set(stage.id, [...producer.keys()].filter((table) => producer.get(table) !== stage.id && text.includes(JSON.stringify(table))));
+  }
+  // Each stage's tables are dropped once the last stage that reads them is done, so a run's
+  // memory holds what is still needed, not every intermediate result (row counts are taken first).
+  const lastReader = new Map<string, number>();
+  plan.stages.forEach((stage, index) => {
+    for (const table of Object.values(stage.outputTables)) lastReader.set(table, index);
+    for (const table of reads.get(stage.id) ?? []) lastReader.set(table, Math.max(lastReader.get(table) ?? index, index));
+  });
+  const release = async (index: number) => {
+    for (const [table, last] of lastReader) {
+      if (last !== index) continue;
+      lastReader.delete(table);
+      await session.connection.run(`DROP ${views.has(table) ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+    }
+  };
+  // A stage that did not finish needs its inputs again when the run is resumed: they stay until the end.
+  const keepInputs = (stage: Stage) => {
+    if (checkpoint) for (const table of reads.get(stage.id) ?? []) lastReader.delete(table);
+  };
+
+  let checkpointTried = false;
+  /** Keeps what a resumed run needs; `published` says whether the pending files were published (else they are stashed). */
+  const keepCheckpoint = async (published: boolean) => {
+    if (!checkpoint || checkpointTried) return;
+    checkpointTried = true;
+    let outcome: CheckpointOutcome;
+    try {
+      if (finished.size === 0) throw new Error('no stage finished, so there is nothing to reuse');
+      await rm(checkpoint.dir, { recursive: true, force: true });
+      const files = new Map<string, CheckpointStage['files']>();
+      if (!published) {
+        for (const [i, f] of runner.pendingFiles.entries()) {
+          if (!finished.has(f.stageId)) continue;
+          const stash = String(i);
+          await stashFile(checkpoint.dir, stash, f.temporary);
+          files.set(f.stageId, [...(files.get(f.stageId) ?? []), { nodeId: f.nodeId, path: f.relative, rows: f.rows, folder: f.folder, stash }]);
+        }
       }
-    };
+      const needed = new Set<string>();
+      for (const stage of plan.stages) {
+        if (finished.has(stage.id)) continue;
+        for (const table of reads.get(stage.id) ?? []) if (finished.has(producer.get(table) ?? '')) needed.add(table);
+      }
+      const tables = [...needed].map((table) => ({ table, stageId: producer.get(table) ?? '', rows: rowsByTable.get(table) ?? 0 }));
+      const stages = [...finished.values()].map((s) => ({ ...s, files: files.get(s.stageId) ?? [] }));
+      const { bytes } = await writeCheckpoint(session.connection, checkpoint.dir, { plan, stages, tables });
+      outcome = { kept: true, stages: stages.length, tables: tables.length, files: [...files.values()].flat().length, bytes };
+    } catch (error) {
+      await rm(checkpoint.dir, { recursive: true, force: true }).catch(() => undefined);
+      outcome = { kept: false, reason: errorMessage(error) };
+    }
+    await checkpoint.onOutcome?.(outcome);
+  };
+
+  /** Takes a finished stage's outputs from the checkpoint instead of executing it. */
+  const reuse = async (stage: Stage, earlier: CheckpointStage, from: OpenedCheckpoint) => {
+    for (const table of Object.values(stage.outputTables)) {
+      const rows = from.tables.get(table);
+      if (rows === undefined) continue;
+      await reuseTable(session.connection, table);
+      views.add(table);
+      rowsByTable.set(table, rows);
+    }
+    for (const file of earlier.files) await runner.restoreFile(stage, file, from);
+    for (const source of earlier.sources) if (source.reached) runner.watermarks[source.nodeId] = source.reached;
+    rowsRead += earlier.rowsRead;
+    rowsWritten += earlier.rowsWritten;
+    rowsRejected += earlier.rowsRejected;
+    const { files: _files, ...counts } = earlier;
+    finished.set(stage.id, counts);
+    await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'reused', attempts: 0, ...(earlier.rowsIn !== null ? { rowsIn: earlier.rowsIn } : {}), rowsOut: earlier.rowsOut, rowsRejected: earlier.rowsRejected });
+  };
+
+  try {
+    if (resume) await attachResumed(session.connection, resume);
     for (const [index, stage] of plan.stages.entries()) {
       try {
         if (options.signal?.aborted) throw cancelled();
         if (stage.dependsOn.some((id) => broken.has(id))) {
           broken.add(stage.id);
+          keepInputs(stage);
           await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'skipped' });
+          continue;
+        }
+        const earlier = resume?.stages.get(stage.id);
+        if (resume && earlier) {
+          await reuse(stage, earlier, resume);
           continue;
         }
         await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'running' });
         const outcome = await runStageWithRetries(runner, session.connection, stage, policy, options);
         if (!outcome.ok) {
           const { error } = outcome;
+          keepInputs(stage);
           await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
           if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
             for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
@@ -431,24 +538,25 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         }
         const { written, rejected } = outcome;
         for (const table of Object.values(stage.outputTables)) rowsByTable.set(table, await runner.countRows(table));
-        // Tables of earlier stages this one read (through however many fused subqueries).
         const inputTables = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])).filter((t) => rowsByTable.has(t)));
         const rowsIn = [...inputTables].reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0);
         const outputs = Object.values(stage.outputTables);
         const rowsOut = outputs.length > 0 ? outputs.reduce((sum, t) => sum + (rowsByTable.get(t) ?? 0), 0) : written;
         // A source read every row it passed on or rejected.
-        if (stage.dependsOn.length === 0) rowsRead += rowsOut + rejected;
+        const read = stage.dependsOn.length === 0 ? rowsOut + rejected : 0;
+        rowsRead += read;
         rowsWritten += written;
         rowsRejected += rejected;
-        await emit({
+        const reported = { rowsIn: stage.dependsOn.length === 0 ? rowsOut + rejected : rowsIn, rowsOut, rowsRejected: rejected };
+        finished.set(stage.id, {
           stageId: stage.id,
           nodeIds: stage.nodeIds,
-          status: 'succeeded',
-          attempts: outcome.attempts,
-          rowsIn: stage.dependsOn.length === 0 ? rowsOut + rejected : rowsIn,
-          rowsOut,
-          rowsRejected: rejected,
+          ...reported,
+          rowsRead: read,
+          rowsWritten: written,
+          sources: stage.ops.flatMap((op) => (op.op === 'extract' ? [{ nodeId: op.nodeId, before: options.watermarks?.[op.nodeId] ?? null, reached: runner.watermarks[op.nodeId] ?? null }] : [])),
         });
+        await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'succeeded', attempts: outcome.attempts, ...reported });
       } finally {
         await release(index);
       }
@@ -458,8 +566,11 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
     if (first && !plan.stages.some((s) => Object.keys(s.outputTables).length === 0 && !broken.has(s.id))) throw first.error;
     // Each destination of a branch that succeeded is published; a failed branch's never is.
     for (const f of runner.pendingFiles) await (f.folder ? publishOutput(f.temporary, f.final) : rename(f.temporary, f.final));
+    if (failures.length > 0) await keepCheckpoint(true);
     return { rowsRead, rowsWritten, rowsRejected, files: runner.pendingFiles.map((f) => ({ nodeId: f.nodeId, path: f.relative, rows: f.rows })), failures, watermarks: runner.watermarks };
   } catch (error) {
+    // A cancelled run keeps nothing: it is not resumed, it is started again.
+    if (!options.signal?.aborted) await keepCheckpoint(false);
     throw options.signal?.aborted && !(error instanceof AppError && error.code === 'RUN_CANCELLED') ? cancelled() : error;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

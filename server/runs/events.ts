@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 
 const RunStatus = z.enum(['queued', 'running', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']);
-const StageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']);
+const StageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'reused']);
 
 export const RunEventPayloadSchema = z.discriminatedUnion('type', [
   z.object({

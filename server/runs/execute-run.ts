@@ -6,6 +6,7 @@
 // picked up). Each execution takes the next attempt number; only the newest
 // attempt may write the run's outcome (fencing), and a finished run is never
 // executed again.
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
 import type { ConnectionResolver } from '../connectors/connection';
@@ -14,13 +15,16 @@ import type { SourceWatermark } from '../connectors/source';
 import { connectionSettings } from '../connectors/store';
 import type { Prisma, PrismaNamespace } from '../db/database';
 import { analyzePipeline } from '../engine/analyze';
+import { attemptCheckpointDir, openCheckpoint, type CheckpointOutcome, type OpenedCheckpoint } from '../engine/checkpoint';
 import { executePlan, type RejectBatch, type StageEvent } from '../engine/execute';
+import type { LoadIdentity } from '../connectors/load';
 import { workspaceDir } from '../engine/files';
 import { AppError, errorMessage } from '../errors';
 import { pipelineSettings, type VisualPipeline } from '../pipeline/model';
 import { ColumnTypeSchema } from '../pipeline/types';
 import { applyParameters } from './apply-parameters';
 import { concurrencyLimits } from './backfill';
+import { attemptsBefore, copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
 import { env } from '../env';
@@ -41,6 +45,8 @@ export interface ExecuteRunDeps {
   keyring?: Keyring;
   /** Called once the run finished as succeeded (starts the pipelines triggered by it). */
   onSucceeded?: (runId: string) => Promise<void>;
+  /** How long checkpoints of failed runs are kept, in hours (0: none); default SLUICE_CHECKPOINT_RETENTION_HOURS. */
+  checkpointRetentionHours?: number;
 }
 
 /** 'deferred': the pipeline already runs its maximum of concurrent runs; try again shortly. */
@@ -144,6 +150,10 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
   // Rows rejected by the stages that finished; kept on a failed run, whose dead letters stay to explain it.
   let rowsRejected = 0;
+  /** Set once the engine kept a checkpoint of this attempt (a failed run that may be resumed). */
+  let checkpointKept = false;
+  const retentionHours = deps.checkpointRetentionHours ?? env().SLUICE_CHECKPOINT_RETENTION_HOURS;
+  const checkpointDir = attemptCheckpointDir(deps.dataDir, runId, attempt);
   if (attempt > 1) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Attempt ${attempt}: the previous attempt did not finish; running again` });
 
   const finish = async (
@@ -154,6 +164,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       status,
       rowsRejected,
       finishedAt: new Date(),
+      checkpointedAt: checkpointKept ? new Date() : null,
       errorCode: outcome.code ?? null,
       errorMessage: outcome.message ?? null,
       errorNodeId: outcome.nodeId ?? null,
@@ -168,7 +179,19 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
           return mine;
         })
       : await fenced(data);
-    if (!won) return 'skipped';
+    if (!won) {
+      // A newer attempt finishes the run; what this one kept is nobody's.
+      if (checkpointKept) await rm(checkpointDir, { recursive: true, force: true }).catch(() => undefined);
+      return 'skipped';
+    }
+    // Once a resume has ended (other than cancelled), the checkpoints of the runs before it are not needed any more.
+    if (run.resumedFromRunId && status !== 'cancelled') {
+      for (const earlier of await resumeChain(db, run.resumedFromRunId)) {
+        await discardCheckpoint(db, deps.dataDir, earlier.id).catch((error: unknown) =>
+          recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Could not remove the checkpoints of run ${earlier.id}: ${errorMessage(error)}` }),
+        );
+      }
+    }
     if (outcome.message && status !== 'succeeded') {
       await recordRunEvent(db, bus, runId, { type: 'log', level: status === 'cancelled' ? 'warn' : 'error', message: outcome.message, ...(outcome.nodeId ? { nodeId: outcome.nodeId } : {}) });
     }
@@ -218,6 +241,26 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       return await finish('failed', { code: 'PIPELINE_INVALID', message, ...(nodeId ? { nodeId } : {}) });
     }
 
+    const watermarks = await loadWatermarks(db, run.pipelineId);
+    // Database destinations record run and attempt with each load: a retry never loads twice, a stale attempt never commits.
+    let load: LoadIdentity = { runId, pipelineId: run.pipelineId, attempt };
+    let resume: OpenedCheckpoint | undefined;
+    if (run.resumedFromRunId) {
+      const chain = await resumeChain(db, run.resumedFromRunId);
+      const from = chain[0];
+      // Expiry was checked when the resume was asked for; the sweeper leaves a checkpoint alone while its resume waits or runs.
+      if (!from?.checkpointedAt) {
+        throw new AppError('CHECKPOINT_UNAVAILABLE', `The checkpoints of run ${run.resumedFromRunId} are gone, so it cannot be resumed. Run the pipeline from the start instead.`);
+      }
+      resume = await openCheckpoint(attemptCheckpointDir(deps.dataDir, from.id, from.attempts), { plan: compiled.plan, watermarks, labelOf });
+      // The whole chain loads as its first run, with attempt numbers above every earlier one's: a load an
+      // earlier run committed is found in the destination's ledger, and its stale attempts are fenced off.
+      const first = chain.at(-1) ?? from;
+      load = { runId: first.id, pipelineId: run.pipelineId, attempt: (await attemptsBefore(db, first.id, runId)) + attempt };
+      await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Resuming run ${from.id}: ${resume.stages.size} finished stage(s) are reused from its checkpoint` });
+    }
+    const resumedFrom = run.resumedFromRunId;
+
     const stages = compiled.plan.stages;
     await db.stageRun.createMany({ data: stages.map((s, position) => ({ runId, stageId: s.id, nodeIds: s.nodeIds, position })) });
     await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Planned ${stages.length} stage(s)` });
@@ -248,6 +291,22 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         errorMessage: e.error?.message ?? null,
       });
       rowsRejected += e.rowsRejected ?? 0;
+      // A reused stage's rejected rows are the resumed run's too.
+      if (e.status === 'reused' && resumedFrom && (e.rowsRejected ?? 0) > 0) await copyDeadLetters(db, resumedFrom, runId, e.nodeIds);
+    };
+
+    const onCheckpoint = async (outcome: CheckpointOutcome) => {
+      if (outcome.kept) {
+        checkpointKept = true;
+        const size = outcome.bytes < 1024 * 1024 ? `${Math.max(1, Math.round(outcome.bytes / 1024))} KB` : `${(outcome.bytes / 1024 / 1024).toFixed(1)} MB`;
+        await recordRunEvent(db, bus, runId, {
+          type: 'log',
+          level: 'info',
+          message: `Kept a checkpoint to resume from for ${retentionHours} hour(s): ${outcome.stages} finished stage(s), ${outcome.tables} table(s), ${outcome.files} unpublished file(s), ${size}`,
+        });
+      } else {
+        await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `No checkpoint was kept, so this run cannot be resumed: ${outcome.reason}` });
+      }
     };
 
     // Console output of JavaScript nodes and retry notices go to the run log.
@@ -265,10 +324,11 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         onLog,
         onRejects: (batch) => storeDeadLetters(db, runId, batch),
         connections,
-        watermarks: await loadWatermarks(db, run.pipelineId),
-        // Database destinations record run and attempt with each load: a retry never loads twice, a stale attempt never commits.
-        load: { runId, pipelineId: run.pipelineId, attempt },
+        watermarks,
+        load,
         signal: controller.signal,
+        ...(retentionHours > 0 ? { checkpoint: { dir: checkpointDir, onOutcome: onCheckpoint } } : {}),
+        ...(resume ? { resume } : {}),
         policy: {
           retries: settings.stageRetries,
           retryDelayMs: settings.retryDelaySeconds * 1000,

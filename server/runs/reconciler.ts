@@ -2,11 +2,13 @@
 // reconciler repairs what Redis lost (a restart without persistence, a
 // FLUSHALL, a job removed by hand): every unfinished run whose job is gone, or
 // whose worker stopped sending heartbeats, is queued again. One process at a
-// time does it, elected through a Redis lease.
+// time does it, elected through a Redis lease; the same process also removes
+// expired checkpoints now and then.
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Prisma } from '../db/database';
 import { errorMessage } from '../errors';
+import { sweepCheckpoints } from './checkpoints';
 import { STALE_AFTER_MS } from './execute-run';
 import { enqueueRun, type RunJobData } from './queue';
 
@@ -52,11 +54,25 @@ export interface Reconciler {
   stop(): Promise<void>;
 }
 
-/** Runs reconcileRuns every `intervalMs` in whichever process holds the lease. */
-export function startReconciler(o: ReconcileOptions & { redis: Redis; prefix: string; holder: string; intervalMs?: number }): Reconciler {
+export interface CheckpointSweep {
+  dataDir: string;
+  retentionHours: number;
+  /** How often expired checkpoints are removed; default 10 minutes. */
+  intervalMs?: number;
+}
+
+/** Runs reconcileRuns every `intervalMs` (and sweeps checkpoints) in whichever process holds the lease. */
+export function startReconciler(o: ReconcileOptions & { redis: Redis; prefix: string; holder: string; intervalMs?: number; checkpoints?: CheckpointSweep }): Reconciler {
   const interval = o.intervalMs ?? 10_000;
   const lease = `${o.prefix}:reconciler-lease`;
   let running: Promise<void> | undefined;
+  let lastSweep = 0;
+  const sweep = async (c: CheckpointSweep) => {
+    if (Date.now() - lastSweep < (c.intervalMs ?? 10 * 60_000)) return;
+    lastSweep = Date.now();
+    const { expired, orphaned } = await sweepCheckpoints({ db: o.db, dataDir: c.dataDir, retentionHours: c.retentionHours });
+    if (expired.length + orphaned.length > 0) console.log(`[reconciler] removed the checkpoints of ${expired.length} run(s) past their retention and ${orphaned.length} folder(s) no run claims`);
+  };
   const tick = async () => {
     try {
       const acquired = await o.redis.set(lease, o.holder, 'PX', interval * 3, 'NX');
@@ -65,6 +81,7 @@ export function startReconciler(o: ReconcileOptions & { redis: Redis; prefix: st
       await o.redis.pexpire(lease, interval * 3);
       const requeued = await reconcileRuns(o);
       if (requeued.length > 0) console.warn(`[reconciler] queued ${requeued.length} run(s) again that Redis had lost: ${requeued.slice(0, 5).join(', ')}${requeued.length > 5 ? '…' : ''}`);
+      if (o.checkpoints) await sweep(o.checkpoints);
     } catch (error) {
       // Redis or the database is down: the next tick tries again.
       console.warn(`[reconciler] ${errorMessage(error)}`);

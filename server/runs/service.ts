@@ -4,11 +4,12 @@ import type { Prisma } from '../db/database';
 import { AppError, errorMessage } from '../errors';
 import { ParameterDeclarationsSchema, type ParameterDeclaration, type VisualPipeline } from '../pipeline/model';
 import { checkParameterReferences, resolveParameters, type ParameterInput } from '../pipeline/parameters';
+import { activeResume, checkpointExpiresAt, resumeBlocker, type CheckpointPolicy } from './checkpoints';
 import type { RunEventBus } from './events';
 import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
 
-export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill';
+export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill' | 'resume';
 
 export interface StartRunInput {
   workspaceId: string;
@@ -114,6 +115,49 @@ export async function startRun(db: Prisma, queue: Queue<RunJobData>, input: Star
 }
 
 /**
+ * Records a run that resumes a failed or partially succeeded one from its
+ * failed stages, then queues it: same version, same parameter values, so it
+ * compiles to the same plan; the worker reuses the stages the checkpoint
+ * holds. A run is resumed once (a second request answers RUN_NOT_RESUMABLE
+ * naming the first resume) unless that resume was cancelled.
+ */
+export async function resumeRun(
+  db: Prisma,
+  queue: Queue<RunJobData>,
+  input: { workspaceId: string; runId: string; userId: string },
+  policy: CheckpointPolicy,
+  maxQueued = DEFAULT_MAX_QUEUED,
+): Promise<{ runId: string }> {
+  await assertNotBusy(queue, maxQueued);
+  const created = await db.$transaction(async (tx) => {
+    // Two clicks at once resume once: the check and the insert happen under one lock per run.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`resume:${input.runId}`}))`;
+    const run = await tx.run.findFirst({
+      where: { id: input.runId, workspaceId: input.workspaceId },
+      select: { id: true, status: true, checkpointedAt: true, pipelineId: true, versionId: true, parameters: true, priority: true, resumes: { select: { id: true, status: true } } },
+    });
+    if (!run) throw new AppError('NOT_FOUND', 'Run not found');
+    const blocker = resumeBlocker(run, policy);
+    if (blocker) throw blocker;
+    return tx.run.create({
+      data: {
+        workspaceId: input.workspaceId,
+        pipelineId: run.pipelineId,
+        versionId: run.versionId,
+        requestedById: input.userId,
+        priority: run.priority,
+        parameters: run.parameters ?? {},
+        trigger: 'resume',
+        resumedFromRunId: run.id,
+      },
+      select: { id: true, priority: true },
+    });
+  });
+  await enqueueRecordedRun(queue, created.id, created.priority);
+  return { runId: created.id };
+}
+
+/**
  * Cancels a run: a queued one never starts; a running one is told to stop (its
  * worker interrupts DuckDB and leaves destinations untouched). Finished runs
  * are left as they are.
@@ -155,6 +199,9 @@ export const runSummarySelect = {
   parameters: true,
   trigger: true,
   scheduledFor: true,
+  resumedFromRunId: true,
+  checkpointedAt: true,
+  resumes: { select: { id: true, status: true }, orderBy: { queuedAt: 'desc' } },
   version: { select: { version: true } },
 } as const;
 
@@ -173,10 +220,14 @@ type RunRow = {
   parameters: unknown;
   trigger: RunTrigger;
   scheduledFor: Date | null;
+  resumedFromRunId: string | null;
+  checkpointedAt: Date | null;
+  resumes: { id: string; status: RunRow['status'] }[];
   version: { version: number };
 };
 
-export function toRunSummary(run: RunRow) {
+/** A run as the API lists it; `policy` decides whether its checkpoints are still there to resume from. */
+export function toRunSummary(run: RunRow, policy: CheckpointPolicy) {
   return {
     id: run.id,
     status: run.status,
@@ -194,6 +245,14 @@ export function toRunSummary(run: RunRow) {
     parameters: run.parameters as Record<string, string | number | boolean>,
     trigger: run.trigger,
     scheduledFor: run.scheduledFor,
+    /** The run this one resumes (trigger resume). */
+    resumedFromRunId: run.resumedFromRunId,
+    /** The run that resumes this one, unless it was cancelled. */
+    resumedByRunId: activeResume(run)?.id ?? null,
+    /** Failed or partially succeeded, not resumed yet, with checkpoints still kept. */
+    canResume: resumeBlocker(run, policy) === null,
+    /** Until when the run's checkpoints are kept; null when it has none. */
+    checkpointExpiresAt: run.checkpointedAt ? checkpointExpiresAt(run.checkpointedAt, policy.retentionHours) : null,
   };
 }
 export type RunSummary = ReturnType<typeof toRunSummary>;

@@ -9,4 +9,6 @@ export const statusStyles: Record<NodeDisplayStatus, { border: string; chip: str
   succeeded: { border: 'border-emerald-600', chip: 'bg-emerald-950 text-emerald-300' },
   failed: { border: 'border-red-600', chip: 'bg-red-950 text-red-300' },
   skipped: { border: 'border-neutral-600', chip: 'bg-neutral-800 text-neutral-500' },
+  // Done by the run a resumed run took over: finished, but not by this run.
+  reused: { border: 'border-emerald-800 border-dashed', chip: 'bg-teal-950 text-teal-300' },
 };

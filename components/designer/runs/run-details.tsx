@@ -6,6 +6,7 @@ import { formatDuration, formatRows } from '@/components/ui/format';
 import { labelOfNode } from '../document';
 import { useDesignerStore } from '../store-context';
 import { RejectedRows } from './rejected-rows';
+import { ResumeRun } from './resume-run';
 import { isTerminalRunStatus } from './run-types';
 import { useRunView } from './run-view-store';
 import { StatusBadge } from './status-badge';
@@ -31,6 +32,7 @@ export function RunDetails({ runId }: { runId: string }) {
           {data.errorMessage}
         </p>
       ) : null}
+      <ResumeRun run={data} />
       {data.stages.length === 0 ? <p className="text-neutral-500">No stages yet.</p> : null}
       <ol className="space-y-1">
         {data.stages.map((stage) => {

@@ -29,8 +29,13 @@ export function RunRow({ run, selected, failedNodeLabel, onSelect }: RunRowProps
       onKeyDown={onKeyDown}
       className={`cursor-pointer align-top outline-none hover:bg-neutral-800/50 focus-visible:bg-neutral-800/70 ${selected ? 'bg-sky-950/40' : ''}`}
     >
-      <td className="px-2 py-1">
+      <td className="px-2 py-1 whitespace-nowrap">
         <StatusBadge status={run.status} />
+        {run.resumedFromRunId ? (
+          <span className="ml-1 text-[11px] text-teal-300" title={`Resumes run ${run.resumedFromRunId}`} data-testid="run-resumed">
+            ↻ resumed
+          </span>
+        ) : null}
       </td>
       <td className="px-2 py-1 tabular-nums text-neutral-300">v{run.version}</td>
       <td className="px-2 py-1 whitespace-nowrap text-neutral-400">{formatWhen(run.startedAt ?? run.queuedAt)}</td>

@@ -11,7 +11,8 @@ export type RunDetail = RouterOutputs['run']['get'];
 export type RunStage = RunDetail['stages'][number];
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeeded' | 'failed' | 'cancelled';
-export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/** `reused`: a resumed run took the stage's outputs from the run it resumes instead of executing it. */
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'reused';
 export type LogLevel = 'info' | 'warn' | 'error';
 
 export type RunEvent =

@@ -49,7 +49,7 @@ export function startRunView(runId: string, status: RunStatus | null): RunView {
   return { ...emptyRunView, runId, status };
 }
 
-const stageRank: Record<StageStatus, number> = { pending: 0, running: 1, succeeded: 2, failed: 2, skipped: 2 };
+const stageRank: Record<StageStatus, number> = { pending: 0, running: 1, succeeded: 2, failed: 2, skipped: 2, reused: 2 };
 const runRank: Record<RunStatus, number> = { queued: 0, running: 1, succeeded: 2, partially_succeeded: 2, failed: 2, cancelled: 2 };
 
 function markFailedNode(nodes: Record<string, NodeRunState>, nodeId: string | null | undefined, message: string | null | undefined) {

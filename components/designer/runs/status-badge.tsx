@@ -9,6 +9,7 @@ const styles: Record<RunStatus | StageStatus, string> = {
   failed: 'bg-red-950 text-red-300',
   cancelled: 'bg-neutral-800 text-neutral-400',
   skipped: 'bg-neutral-800 text-neutral-500',
+  reused: 'bg-teal-950 text-teal-300',
 };
 
 export function StatusBadge({ status }: { status: RunStatus | StageStatus }) {

@@ -5,10 +5,12 @@ import { findWorkspaceRun, listDeadLetters } from '../../runs/dead-letters';
 import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
 import { env } from '../../env';
 import { ParameterInputSchema } from '../../pipeline/parameters';
-import { cancelRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
+import type { CheckpointPolicy } from '../../runs/checkpoints';
+import { cancelRun, resumeRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
 import { protectedProcedure, router } from '../trpc';
 
 const RunId = z.object({ runId: z.uuid() });
+const checkpointPolicy = (): CheckpointPolicy => ({ retentionHours: env().SLUICE_CHECKPOINT_RETENTION_HOURS });
 
 export const runRouter = router({
   /** Starts a run of the newest version; `parameters` are checked and typed against the pipeline's declarations. */
@@ -16,6 +18,17 @@ export const runRouter = router({
     .input(z.object({ pipelineId: z.uuid(), priority: z.enum(['high', 'normal', 'low']).default('normal'), parameters: ParameterInputSchema.default({}) }))
     .mutation(({ ctx, input }) =>
       startRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, pipelineId: input.pipelineId, userId: ctx.user.id, priority: input.priority, parameters: input.parameters }, env().SLUICE_MAX_QUEUED_RUNS),
+    ),
+
+  /**
+   * Starts a run that resumes a failed or partially succeeded run from its
+   * failed stages (same version and parameters), reusing what its checkpoint
+   * kept. RUN_NOT_RESUMABLE or CHECKPOINT_UNAVAILABLE say why not.
+   */
+  resume: protectedProcedure
+    .input(RunId)
+    .mutation(({ ctx, input }) =>
+      resumeRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, runId: input.runId, userId: ctx.user.id }, checkpointPolicy(), env().SLUICE_MAX_QUEUED_RUNS),
     ),
 
   cancel: protectedProcedure.input(RunId).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.services().queue, ctx.services().bus, { workspaceId: ctx.workspace.id, runId: input.runId })),
@@ -27,7 +40,8 @@ export const runRouter = router({
       take: input.limit,
       select: runSummarySelect,
     });
-    return runs.map(toRunSummary);
+    const policy = checkpointPolicy();
+    return runs.map((r) => toRunSummary(r, policy));
   }),
 
   get: protectedProcedure.input(RunId).query(async ({ ctx, input }) => {
@@ -37,7 +51,7 @@ export const runRouter = router({
     });
     if (!run) throw new AppError('NOT_FOUND', 'Run not found');
     return {
-      ...toRunSummary(run),
+      ...toRunSummary(run, checkpointPolicy()),
       stages: run.stages.map((s) => ({
         stageId: s.stageId,
         nodeIds: s.nodeIds,
