@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../errors';
@@ -18,18 +18,54 @@ import type { StageOp } from '../../sql/ops';
 /** Rows converted before they are handed to the file stream. */
 export const EXCEL_BATCH_ROWS = 1_000;
 
-type WorksheetReader = AsyncIterable<{ number: number; values: unknown }> & { name: string };
+type WorksheetReader = AsyncIterable<{ number: number; values: unknown }> & { name: string; iterator?: unknown };
 
-/** Streams the worksheets of a workbook, stopping (and closing the file) when the caller breaks. */
+/**
+ * exceljs parks worksheets that precede the shared strings in temporary files,
+ * deletes each one when the reader moves past it, possibly before the read stream
+ * it opened on it has opened the file (that stream then fails with ENOENT, and
+ * with nobody listening the process crashes), and keeps the descriptor of each
+ * open until then. So every sheet handed out is closed here once the caller is
+ * done with it, and a caller that stops early still lets the reader run out, so
+ * that it deletes (and closes) every parked file; parked sheets are not parsed.
+ */
+function closeSheet(sheet: WorksheetReader): void {
+  const stream = sheet.iterator;
+  if (stream instanceof Readable) {
+    stream.on('error', () => undefined);
+    stream.destroy();
+  }
+}
+
+/** Streams the worksheets of a workbook; stopping early closes and deletes everything exceljs opened. */
 async function* worksheets(absolutePath: string): AsyncGenerator<WorksheetReader> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(absolutePath, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  const sheets = (reader as unknown as AsyncIterable<WorksheetReader>)[Symbol.asyncIterator]();
+  let finished = false;
   try {
-    for await (const sheet of reader as unknown as AsyncIterable<WorksheetReader>) yield sheet;
+    for (let next = await sheets.next(); !next.done; next = await sheets.next()) {
+      try {
+        yield next.value;
+      } finally {
+        closeSheet(next.value);
+      }
+    }
+    finished = true;
   } catch (error) {
+    finished = true;
     throw new AppError('FILE_MALFORMED', `The file could not be read as an Excel workbook (.xlsx): ${error instanceof Error ? error.message : String(error)}`);
   } finally {
+    if (!finished) await runOut(sheets);
     // exceljs opens the file itself and does not close it when iteration stops early.
     (reader as unknown as { stream?: Readable }).stream?.destroy();
+  }
+}
+
+async function runOut(sheets: AsyncIterator<WorksheetReader>): Promise<void> {
+  try {
+    for (let next = await sheets.next(); !next.done; next = await sheets.next()) closeSheet(next.value);
+  } catch {
+    // The caller already has its answer (or its own error); a later broken part changes neither.
   }
 }
 

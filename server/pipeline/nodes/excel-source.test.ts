@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
@@ -148,6 +148,19 @@ describe('excel-source on DuckDB', () => {
     const { rows, types } = await run({});
     expect(types).toEqual(['BIGINT', 'VARCHAR', 'DOUBLE', 'DATE', 'TIMESTAMP', 'BOOLEAN']);
     expect(rows).toEqual(expected);
+  });
+
+  it('closes the temporary files exceljs parks skipped sheets in, so none is read after it is deleted', async () => {
+    // exceljs parks "Notes" in a temporary file and deletes it once the reader moves
+    // on; a read stream it left open on it could fail later, with nobody listening.
+    const openParkedFiles = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((t) => path.basename(t).startsWith(`tmp-${process.pid}-`));
+    };
+    const { rows } = await run({});
+    expect(rows).toEqual(expected);
+    await expect.poll(openParkedFiles, { timeout: 2_000 }).toEqual([]);
   });
 
   it('reads a cell range below a header row elsewhere in the sheet', async () => {
