@@ -1,12 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCaller } from '../api/root';
-import { workspaceDir } from '../engine/files';
-import { openTestDatabase, signUpTestUser, testDatabaseKinds, type TestDatabase } from '../testing/db';
+import { describe, expect, it } from 'vitest';
+import { testDatabaseKinds } from '../testing/db';
 import { castPipeline } from '../testing/pipelines';
-import { createTestServices, type TestServices } from '../testing/services';
+import { useTestWorkspace } from '../testing/workspace';
 import { attemptsBefore, discardCheckpoint, resumeBlocker, type ResumableFacts } from './checkpoints';
 import { attemptCheckpointDir } from '../engine/checkpoint';
 import { executeRun } from './execute-run';
@@ -42,57 +39,38 @@ const columns = [
 const quantities = ['id,qty', '1,10', '2,ten', '3,30,extra', '4,2', '5,four'].join('\n');
 
 describe.each(testDatabaseKinds)('resuming on %s', (kind) => {
-  let db: TestDatabase;
-  let services: TestServices;
-  let dataDir: string;
-  let files: string;
-  let caller: ReturnType<typeof createCaller>;
-
-  beforeAll(async () => {
-    db = await openTestDatabase(kind);
-    services = createTestServices();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-resume-db-'));
-    caller = createCaller({ db: db.prisma, user: await signUpTestUser(db.prisma, 'carla@example.com'), services: () => services });
-    files = workspaceDir(dataDir, (await caller.workspace.current()).id);
-    await mkdir(files, { recursive: true });
-    await writeFile(path.join(files, 'quantities.csv'), quantities);
-  });
-  afterAll(async () => {
-    await services.close();
-    await db.drop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const ws = useTestWorkspace({ database: kind, email: 'carla@example.com', files: { 'quantities.csv': quantities } });
 
   it('copies the dead letters of reused stages to the resumed run, and resumes once when asked twice at once', async () => {
     // The cast writes into a folder that a file blocks: the whole run fails after the source and the cast finished.
     const document = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject', onMalformedRow: 'deadLetter', sink: { format: 'csv', path: 'blocked/typed.csv' } });
     document.settings = { stageRetries: 0 };
-    await writeFile(path.join(files, 'blocked'), 'not a folder');
-    const { id: pipelineId } = await caller.pipeline.create({ name: 'quantities' });
-    await caller.pipeline.save({ id: pipelineId, document, baseVersion: 0 });
-    const { runId: failedId } = await caller.run.start({ pipelineId });
-    expect(await executeRun(failedId, { db: db.prisma, bus: services.bus, dataDir })).toBe('failed');
-    const failed = await caller.run.get({ runId: failedId });
+    await writeFile(path.join(ws.files, 'blocked'), 'not a folder');
+    const { id: pipelineId } = await ws.caller.pipeline.create({ name: 'quantities' });
+    await ws.caller.pipeline.save({ id: pipelineId, document, baseVersion: 0 });
+    const { runId: failedId } = await ws.caller.run.start({ pipelineId });
+    expect(await executeRun(failedId, { db: ws.db.prisma, bus: ws.services.bus, dataDir: ws.dataDir })).toBe('failed');
+    const failed = await ws.caller.run.get({ runId: failedId });
     expect(failed).toMatchObject({ status: 'failed', errorNodeId: 'out', rowsRejected: 3, canResume: true });
 
-    const attempts = await Promise.allSettled([caller.run.resume({ runId: failedId }), caller.run.resume({ runId: failedId })]);
+    const attempts = await Promise.allSettled([ws.caller.run.resume({ runId: failedId }), ws.caller.run.resume({ runId: failedId })]);
     const started = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.runId] : []));
     const refused = attempts.flatMap((a) => (a.status === 'rejected' ? [a.reason as Error] : []));
     expect(started).toHaveLength(1);
     expect(refused.map((e) => e.message)).toEqual([`This run was already resumed by run ${started[0]?.slice(0, 8) ?? ''} (queued); resume that run instead, if it failed.`]);
     const runId = started[0] ?? '';
 
-    await rm(path.join(files, 'blocked'));
-    expect(await executeRun(runId, { db: db.prisma, bus: services.bus, dataDir })).toBe('succeeded');
-    const resumed = await caller.run.get({ runId });
+    await rm(path.join(ws.files, 'blocked'));
+    expect(await executeRun(runId, { db: ws.db.prisma, bus: ws.services.bus, dataDir: ws.dataDir })).toBe('succeeded');
+    const resumed = await ws.caller.run.get({ runId });
     expect(resumed).toMatchObject({ status: 'succeeded', rowsRead: 5, rowsWritten: 2, rowsRejected: 3 });
     expect(resumed.stages.map((s) => [s.stageId, s.status, s.rowsRejected])).toEqual([
       ['src', 'reused', 1],
       ['typed', 'reused', 2],
       ['out', 'succeeded', 0],
     ]);
-    expect(await readFile(path.join(files, 'blocked/typed.csv'), 'utf8')).toBe('id,qty\n1,10\n4,2\n');
-    const letters = async (id: string) => (await caller.run.deadLetters({ runId: id })).items.map((d) => [d.nodeId, d.reason, d.sourceLine, d.rawLine, d.row]);
+    expect(await readFile(path.join(ws.files, 'blocked/typed.csv'), 'utf8')).toBe('id,qty\n1,10\n4,2\n');
+    const letters = async (id: string) => (await ws.caller.run.deadLetters({ runId: id })).items.map((d) => [d.nodeId, d.reason, d.sourceLine, d.rawLine, d.row]);
     expect(await letters(runId)).toEqual(await letters(failedId));
     expect(await letters(runId)).toEqual([
       ['src', 'CSV_MALFORMED_ROW', 4, '3,30,extra', null],
@@ -102,44 +80,44 @@ describe.each(testDatabaseKinds)('resuming on %s', (kind) => {
   });
 
   it('counts the attempts of every run resumed from the same first run, cancelled resumes included', async () => {
-    const { id: pipelineId } = await caller.pipeline.create({ name: 'tree' });
-    await caller.pipeline.save({ id: pipelineId, document: castPipeline({ sourcePath: 'quantities.csv', columns, casts: [], onError: 'fail' }), baseVersion: 0 });
-    const version = await db.prisma.pipelineVersion.findFirstOrThrow({ where: { pipelineId } });
-    const base = { workspaceId: (await caller.workspace.current()).id, pipelineId, versionId: version.id, requestedById: 'someone' };
+    const { id: pipelineId } = await ws.caller.pipeline.create({ name: 'tree' });
+    await ws.caller.pipeline.save({ id: pipelineId, document: castPipeline({ sourcePath: 'quantities.csv', columns, casts: [], onError: 'fail' }), baseVersion: 0 });
+    const version = await ws.db.prisma.pipelineVersion.findFirstOrThrow({ where: { pipelineId } });
+    const base = { workspaceId: ws.workspaceId, pipelineId, versionId: version.id, requestedById: 'someone' };
     const make = (attempts: number, status: 'failed' | 'cancelled', resumedFromRunId?: string) =>
-      db.prisma.run.create({ data: { ...base, attempts, status, ...(resumedFromRunId ? { resumedFromRunId, trigger: 'resume' as const } : {}) } });
+      ws.db.prisma.run.create({ data: { ...base, attempts, status, ...(resumedFromRunId ? { resumedFromRunId, trigger: 'resume' as const } : {}) } });
     const root = await make(2, 'failed');
     await make(1, 'cancelled', root.id);
     const second = await make(3, 'failed', root.id);
     const third = await make(1, 'failed', second.id);
-    expect(await attemptsBefore(db.prisma, root.id, third.id)).toBe(6);
-    expect(await attemptsBefore(db.prisma, root.id, 'not-in-the-tree')).toBe(7);
+    expect(await attemptsBefore(ws.db.prisma, root.id, third.id)).toBe(6);
+    expect(await attemptsBefore(ws.db.prisma, root.id, 'not-in-the-tree')).toBe(7);
   });
 
   it('fails a resume whose checkpoint was removed or no longer fits the plan, telling to run from the start', async () => {
     const document = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject', onMalformedRow: 'deadLetter', sink: { format: 'csv', path: 'stuck/typed.csv' } });
-    await writeFile(path.join(files, 'stuck'), 'not a folder');
-    const { id: pipelineId } = await caller.pipeline.create({ name: 'stuck' });
-    await caller.pipeline.save({ id: pipelineId, document, baseVersion: 0 });
+    await writeFile(path.join(ws.files, 'stuck'), 'not a folder');
+    const { id: pipelineId } = await ws.caller.pipeline.create({ name: 'stuck' });
+    await ws.caller.pipeline.save({ id: pipelineId, document, baseVersion: 0 });
     const failedRun = async () => {
-      const { runId } = await caller.run.start({ pipelineId });
-      await executeRun(runId, { db: db.prisma, bus: services.bus, dataDir });
+      const { runId } = await ws.caller.run.start({ pipelineId });
+      await executeRun(runId, { db: ws.db.prisma, bus: ws.services.bus, dataDir: ws.dataDir });
       return runId;
     };
 
     const gone = await failedRun();
-    const resumeOfGone = (await caller.run.resume({ runId: gone })).runId;
-    await discardCheckpoint(db.prisma, dataDir, gone);
-    expect(await executeRun(resumeOfGone, { db: db.prisma, bus: services.bus, dataDir })).toBe('failed');
-    expect(await caller.run.get({ runId: resumeOfGone })).toMatchObject({ errorCode: 'CHECKPOINT_UNAVAILABLE', errorMessage: `The checkpoints of run ${gone} are gone, so it cannot be resumed. Run the pipeline from the start instead.` });
+    const resumeOfGone = (await ws.caller.run.resume({ runId: gone })).runId;
+    await discardCheckpoint(ws.db.prisma, ws.dataDir, gone);
+    expect(await executeRun(resumeOfGone, { db: ws.db.prisma, bus: ws.services.bus, dataDir: ws.dataDir })).toBe('failed');
+    expect(await ws.caller.run.get({ runId: resumeOfGone })).toMatchObject({ errorCode: 'CHECKPOINT_UNAVAILABLE', errorMessage: `The checkpoints of run ${gone} are gone, so it cannot be resumed. Run the pipeline from the start instead.` });
 
     // As after an upgrade of Sluice that plans the same version differently.
     const changed = await failedRun();
-    const manifest = path.join(attemptCheckpointDir(dataDir, changed, 1), 'manifest.json');
+    const manifest = path.join(attemptCheckpointDir(ws.dataDir, changed, 1), 'manifest.json');
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/"planHash": "[0-9a-f]+"/, `"planHash": "${'0'.repeat(64)}"`));
-    const resumeOfChanged = (await caller.run.resume({ runId: changed })).runId;
-    expect(await executeRun(resumeOfChanged, { db: db.prisma, bus: services.bus, dataDir })).toBe('failed');
-    const refused = await caller.run.get({ runId: resumeOfChanged });
+    const resumeOfChanged = (await ws.caller.run.resume({ runId: changed })).runId;
+    expect(await executeRun(resumeOfChanged, { db: ws.db.prisma, bus: ws.services.bus, dataDir: ws.dataDir })).toBe('failed');
+    const refused = await ws.caller.run.get({ runId: resumeOfChanged });
     expect(refused).toMatchObject({ errorCode: 'CHECKPOINT_MISMATCH', canResume: false });
     expect(refused.errorMessage).toMatch(/^The pipeline no longer compiles to the plan the checkpoints were made for .* Run the pipeline from the start instead\.$/);
     // No stage ran: the run failed before any.

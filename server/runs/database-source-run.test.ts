@@ -3,18 +3,12 @@
 // source reads only the rows added since the first; a failed run leaves the
 // watermark where it was; "full refresh" reads everything again.
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRunWorker, type RunWorker } from '../../workers/run-worker';
-import { createCaller } from '../api/root';
-import { generateSecretKey, secretKeyFrom, type Keyring } from '../connectors/secrets';
-import { workspaceDir } from '../engine/files';
 import { FORMAT_VERSION, type VisualPipeline } from '../pipeline/model';
-import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
-import { createTestServices, type TestServices } from '../testing/services';
+import { useTestWorkspace } from '../testing/workspace';
 
 const PASSWORD = `pw-${randomBytes(8).toString('hex')}`;
 
@@ -22,14 +16,8 @@ describe('a run reading PostgreSQL through a stored connection', () => {
   const schema = `sluice_run_${randomBytes(4).toString('hex')}`;
   const role = `sluice_reader_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
-  let db: TestDatabase;
-  let services: TestServices;
-  let worker: RunWorker;
-  let dataDir: string;
-  let files: string;
-  let keyring: Keyring;
-  let caller: ReturnType<typeof createCaller>;
   let connectionId: string;
+  const ws = useTestWorkspace({ database: 'pglite', email: 'etl@example.com', keyring: true, worker: {} });
 
   beforeAll(async () => {
     await admin.connect();
@@ -40,24 +28,13 @@ describe('a run reading PostgreSQL through a stored connection', () => {
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${PASSWORD}'`);
     await admin.query(`GRANT USAGE ON SCHEMA ${schema} TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
 
-    db = await openTestDatabase('pglite');
-    services = createTestServices();
-    dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-dbrun-'));
-    keyring = { current: secretKeyFrom(generateSecretKey()) };
-    caller = createCaller({ db: db.prisma, user: await signUpTestUser(db.prisma, 'etl@example.com'), services: () => services, connectors: { keyring, dataDir } });
-    files = workspaceDir(dataDir, (await caller.workspace.current()).id);
-    const created = await caller.connection.create({
+    const created = await ws.caller.connection.create({
       name: 'Events DB',
       settings: { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: role, password: PASSWORD, ssl: 'disable' },
     });
     connectionId = created.id;
-    worker = await startRunWorker({ db: db.prisma, bus: services.bus, redisUrl: services.redisUrl, prefix: services.prefix, dataDir, concurrency: 1, mode: 'embedded', keyring });
   });
   afterAll(async () => {
-    await worker.close();
-    await services.close();
-    await db.drop();
-    await rm(dataDir, { recursive: true, force: true });
     await admin.query(`DROP SCHEMA ${schema} CASCADE`);
     await admin.query(`DROP ROLE ${role}`);
     await admin.end();
@@ -94,58 +71,58 @@ describe('a run reading PostgreSQL through a stored connection', () => {
   }
 
   async function runToEnd(pipelineId: string) {
-    const { runId } = await caller.run.start({ pipelineId });
+    const { runId } = await ws.caller.run.start({ pipelineId });
     // The subscription ends after the run's final status.
-    const stream = await caller.run.events({ runId });
+    const stream = await ws.caller.run.events({ runId });
     for await (const envelope of stream) expect(envelope).toBeDefined();
-    return caller.run.get({ runId });
+    return ws.caller.run.get({ runId });
   }
 
   it('reads everything first, then only new rows; a failed run keeps the watermark; a full refresh starts over', async () => {
-    const { id } = await caller.pipeline.create({ name: 'events' });
-    await caller.pipeline.save({ id, document: pipeline(), baseVersion: 0 });
+    const { id } = await ws.caller.pipeline.create({ name: 'events' });
+    await ws.caller.pipeline.save({ id, document: pipeline(), baseVersion: 0 });
 
     const first = await runToEnd(id);
     expect(first).toMatchObject({ status: 'succeeded', rowsRead: 3, rowsWritten: 3 });
-    expect(await readFile(path.join(files, 'out/events.csv'), 'utf8')).toBe(
+    expect(await readFile(path.join(ws.files, 'out/events.csv'), 'utf8')).toBe(
       'id,at,name,amount\n1,2024-01-01 10:00:00,alpha,1.5\n2,2024-01-02 10:00:00,béta,\n3,2024-01-03 10:00:00.25,,-3.0\n',
     );
-    expect(await caller.pipeline.watermarks({ id })).toEqual([expect.objectContaining({ nodeId: 'events', column: 'at', type: 'timestamp', value: '2024-01-03 10:00:00.25' })]);
+    expect(await ws.caller.pipeline.watermarks({ id })).toEqual([expect.objectContaining({ nodeId: 'events', column: 'at', type: 'timestamp', value: '2024-01-03 10:00:00.25' })]);
 
     await admin.query(`INSERT INTO ${schema}.events VALUES (4, '2024-01-03 10:00:00.250001+00', 'new', 4), (5, '2023-12-31 00:00:00+00', 'late arrival', 5)`);
     const second = await runToEnd(id);
     expect(second).toMatchObject({ status: 'succeeded', rowsRead: 1, rowsWritten: 1 });
-    expect(await readFile(path.join(files, 'out/events.csv'), 'utf8')).toBe('id,at,name,amount\n4,2024-01-03 10:00:00.250001,new,4.0\n');
-    expect((await caller.pipeline.watermarks({ id }))[0]?.value).toBe('2024-01-03 10:00:00.250001');
+    expect(await readFile(path.join(ws.files, 'out/events.csv'), 'utf8')).toBe('id,at,name,amount\n4,2024-01-03 10:00:00.250001,new,4.0\n');
+    expect((await ws.caller.pipeline.watermarks({ id }))[0]?.value).toBe('2024-01-03 10:00:00.250001');
 
     // A run that fails after reading must not move the watermark.
     await admin.query(`INSERT INTO ${schema}.events VALUES (6, '2024-02-01 00:00:00+00', 'x', 6)`);
     // A folder where the output file should go: the sink fails after the source has read.
-    await rm(path.join(files, 'out'), { recursive: true, force: true });
-    await mkdir(path.join(files, 'out', 'events.csv'), { recursive: true });
+    await rm(path.join(ws.files, 'out'), { recursive: true, force: true });
+    await mkdir(path.join(ws.files, 'out', 'events.csv'), { recursive: true });
     const failed = await runToEnd(id);
     expect(failed.status).toBe('failed');
-    expect((await caller.pipeline.watermarks({ id }))[0]?.value).toBe('2024-01-03 10:00:00.250001');
-    await rm(path.join(files, 'out'), { recursive: true, force: true });
+    expect((await ws.caller.pipeline.watermarks({ id }))[0]?.value).toBe('2024-01-03 10:00:00.250001');
+    await rm(path.join(ws.files, 'out'), { recursive: true, force: true });
 
     const third = await runToEnd(id);
     expect(third).toMatchObject({ status: 'succeeded', rowsRead: 1 });
-    expect(await readFile(path.join(files, 'out/events.csv'), 'utf8')).toBe('id,at,name,amount\n6,2024-02-01 00:00:00,x,6.0\n');
+    expect(await readFile(path.join(ws.files, 'out/events.csv'), 'utf8')).toBe('id,at,name,amount\n6,2024-02-01 00:00:00,x,6.0\n');
 
-    expect(await caller.pipeline.resetWatermarks({ id })).toEqual({ cleared: 1 });
+    expect(await ws.caller.pipeline.resetWatermarks({ id })).toEqual({ cleared: 1 });
     const refreshed = await runToEnd(id);
     expect(refreshed).toMatchObject({ status: 'succeeded', rowsRead: 6, rowsWritten: 6 });
 
     // The password appears in no run record.
-    const events = await db.prisma.runEvent.findMany({ where: { run: { pipelineId: id } } });
-    const runs = await db.prisma.run.findMany({ where: { pipelineId: id } });
+    const events = await ws.db.prisma.runEvent.findMany({ where: { run: { pipelineId: id } } });
+    const runs = await ws.db.prisma.run.findMany({ where: { pipelineId: id } });
     const bigints = (_key: string, value: unknown) => (typeof value === 'bigint' ? String(value) : value);
     expect(JSON.stringify(events, bigints) + JSON.stringify(runs, bigints)).not.toContain(PASSWORD);
   }, 60_000);
 
   it('fails with CONNECTION_NOT_FOUND naming the node when the connection is gone', async () => {
-    const { id } = await caller.pipeline.create({ name: 'orphan' });
-    await caller.pipeline.save({ id, document: pipeline({ connection: '0b9a7c64-5d7e-4f43-9a35-2f6f0f1b1f00', output: 'out/orphan.csv' }), baseVersion: 0 });
+    const { id } = await ws.caller.pipeline.create({ name: 'orphan' });
+    await ws.caller.pipeline.save({ id, document: pipeline({ connection: '0b9a7c64-5d7e-4f43-9a35-2f6f0f1b1f00', output: 'out/orphan.csv' }), baseVersion: 0 });
     const run = await runToEnd(id);
     expect(run).toMatchObject({ status: 'failed', errorCode: 'CONNECTION_NOT_FOUND', errorNodeId: 'events' });
     expect(run.errorMessage).toBe('"Events" uses a connection that does not exist in this workspace (it may have been deleted). Choose another connection.');
