@@ -1,5 +1,6 @@
 // Canvas editing state only: nodes, edges, selection, the pipeline's settings
-// and parameter declarations, the undo history and whether they differ from the last save. Server data (the loaded pipeline, compile results, runs)
+// and parameter declarations, the undo history and whether they differ from
+// the last save. Server data (the loaded pipeline, compile results, runs)
 // lives in react-query; live run status has its own store (runs/run-view-store).
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
