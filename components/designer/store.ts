@@ -1,24 +1,34 @@
-// Canvas editing state only: nodes, edges, selection, the undo history and
-// whether they differ from the last save. Server data (the loaded pipeline, compile results, runs)
+// Canvas editing state only: nodes, edges, selection, the pipeline's settings
+// and parameter declarations, the undo history and whether they differ from
+// the last save. Server data (the loaded pipeline, compile results, runs)
 // lives in react-query; live run status has its own store (runs/run-view-store).
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
-import type { VisualPipeline } from '@/server/pipeline/model';
+import type { PipelineSettings, VisualPipeline } from '@/server/pipeline/model';
 import { getNodeDefinition } from '@/server/pipeline/registry';
 import { connectionProblem } from './connections';
 import { createNode, newEdgeId, newNodeId, nodeAriaLabel, toDocument, toFlow, toFlowEdge, toFlowNode, type DesignerEdge, type DesignerNode } from './document';
 import { copyPayload, instantiatePaste, PASTE_OFFSET, type ClipboardPayload } from './editing/clipboard';
 import { breakCoalescing, emptyHistory, recordEdit, redo, undo, type History } from './editing/history';
+import { renameParameterReferences } from './pipeline/parameter-edits';
 
-/** What undo restores: the canvas's nodes and edges as they were. */
+/** What undo restores: the canvas's nodes and edges, and the pipeline's settings and parameters, as they were. */
 export interface DocumentSnapshot {
   nodes: DesignerNode[];
   edges: DesignerEdge[];
+  /** Only the settings the user set; the rest take their defaults. Absent in older documents. */
+  settings: VisualPipeline['settings'];
+  /** Absent in older documents (saving keeps it absent until one is declared). */
+  parameters: VisualPipeline['parameters'];
 }
+
+type ParameterList = NonNullable<VisualPipeline['parameters']>;
 
 export interface DesignerState {
   nodes: DesignerNode[];
   edges: DesignerEdge[];
+  settings: VisualPipeline['settings'];
+  parameters: VisualPipeline['parameters'];
   /** Bumped by every edit; saving records the revision it saved. */
   revision: number;
   dirty: boolean;
@@ -52,6 +62,12 @@ export interface DesignerState {
   moveNodes: (positions: ReadonlyMap<string, XYPosition>) => void;
   /** Replaces the whole document (import); undo brings the old one back. */
   replaceDocument: (document: VisualPipeline) => void;
+  /** Sets one pipeline setting; `undefined` removes it, so its default applies. */
+  setSetting: <K extends keyof PipelineSettings>(key: K, value: PipelineSettings[K] | undefined) => void;
+  /** Replaces the parameter declarations; edits with the same `coalesceKey` in quick succession are one undo step. */
+  setParameters: (parameters: ParameterList, coalesceKey?: string | null) => void;
+  /** Renames a declared parameter and rewrites the {{params.…}} placeholders that use it, as one step. */
+  renameParameter: (from: string, to: string) => void;
 }
 
 const editingNodeChange = (c: NodeChange<DesignerNode>): boolean =>
@@ -71,9 +87,11 @@ const dragEnded = (changes: NodeChange<DesignerNode>[]): boolean => changes.some
 
 /** Restored nodes are neither mid-drag nor carrying a stale selection of edges. */
 const restore = (snapshot: DocumentSnapshot): DocumentSnapshot => ({
+  ...snapshot,
   nodes: snapshot.nodes.map((n) => (n.dragging ? { ...n, dragging: false } : n)),
-  edges: snapshot.edges,
 });
+
+const snapshotOf = (s: DocumentSnapshot): DocumentSnapshot => ({ nodes: s.nodes, edges: s.edges, settings: s.settings, parameters: s.parameters });
 
 const deselectNodes = (nodes: DesignerNode[]) => nodes.map((n) => (n.selected ? { ...n, selected: false } : n));
 const deselectEdges = (edges: DesignerEdge[]) => edges.map((e) => (e.selected ? { ...e, selected: false } : e));
@@ -89,7 +107,7 @@ export function createDesignerStore(initial: VisualPipeline) {
     const edit = (patch: Partial<DocumentSnapshot>, coalesceKey: string | null = null) =>
       set((s) => ({
         ...patch,
-        history: recordEdit(s.history, { nodes: s.nodes, edges: s.edges }, coalesceKey, Date.now()),
+        history: recordEdit(s.history, snapshotOf(s), coalesceKey, Date.now()),
         revision: s.revision + 1,
         dirty: true,
       }));
@@ -115,6 +133,8 @@ export function createDesignerStore(initial: VisualPipeline) {
     return {
       nodes: flow.nodes,
       edges: flow.edges,
+      settings: initial.settings,
+      parameters: initial.parameters,
       revision: 0,
       dirty: false,
       history: emptyHistory(),
@@ -201,14 +221,14 @@ export function createDesignerStore(initial: VisualPipeline) {
       },
 
       undo: () => {
-        const { history, nodes, edges } = get();
-        const step = undo(history, { nodes, edges });
+        const state = get();
+        const step = undo(state.history, snapshotOf(state));
         if (step) set((s) => ({ ...restore(step.document), history: step.history, revision: s.revision + 1, dirty: true }));
       },
 
       redo: () => {
-        const { history, nodes, edges } = get();
-        const step = redo(history, { nodes, edges });
+        const state = get();
+        const step = redo(state.history, snapshotOf(state));
         if (step) set((s) => ({ ...restore(step.document), history: step.history, revision: s.revision + 1, dirty: true }));
       },
 
@@ -252,7 +272,30 @@ export function createDesignerStore(initial: VisualPipeline) {
 
       replaceDocument: (document) => {
         lastPaste = null;
-        edit(toFlow(document));
+        edit({ ...toFlow(document), settings: document.settings, parameters: document.parameters });
+      },
+
+      setSetting: (key, value) => {
+        const settings: Partial<PipelineSettings> = { ...get().settings };
+        if (value === undefined) Reflect.deleteProperty(settings, key);
+        else settings[key] = value;
+        edit({ settings }, `setting:${key}`);
+      },
+
+      setParameters: (parameters, coalesceKey = null) => {
+        edit({ parameters }, coalesceKey);
+      },
+
+      renameParameter: (from, to) => {
+        const { parameters = [], nodes } = get();
+        if (from === to || !parameters.some((p) => p.name === from)) return;
+        edit({
+          parameters: parameters.map((p) => (p.name === from ? { ...p, name: to } : p)),
+          nodes: nodes.map((n) => {
+            const config = renameParameterReferences(n.data.config, from, to);
+            return config === n.data.config ? n : { ...n, data: { ...n.data, config } };
+          }),
+        });
       },
     };
   });
@@ -269,6 +312,17 @@ export function selectSelectedNode(state: DesignerState): DesignerNode | undefin
     found = n;
   }
   return found;
+}
+
+/**
+ * The document to save, export or keep as a draft. Settings left empty are
+ * omitted, so setting and clearing one is no change.
+ */
+export function selectDocument(state: DesignerState): VisualPipeline {
+  const document = toDocument(state.nodes, state.edges);
+  if (state.settings && Object.keys(state.settings).length > 0) document.settings = state.settings;
+  if (state.parameters) document.parameters = state.parameters;
+  return document;
 }
 
 export const selectCanUndo = (state: DesignerState): boolean => state.history.past.length > 0;

@@ -1,7 +1,7 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { toDocument } from '@/components/designer/document';
+import { selectDocument } from '@/components/designer/store';
 import { useDesignerStoreApi } from '@/components/designer/store-context';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
@@ -24,8 +24,7 @@ export function ConflictWarning({ pipelineId, baseVersion, onDismiss }: { pipeli
   const latest = versions.data?.[0];
   const theirs = useQuery({ ...trpc.pipeline.version.queryOptions({ id: pipelineId, version: latest?.version ?? 1 }), enabled: reviewing && latest !== undefined });
   const keepMine = useMutation({ ...trpc.pipeline.save.mutationOptions(), onSuccess: () => reloadLatest(store, pipelineId) });
-  const { nodes, edges } = store.getState();
-  const mine = toDocument(nodes, edges);
+  const mine = selectDocument(store.getState());
 
   return (
     <div role="alertdialog" aria-label="Newer version saved" data-testid="conflict-warning" className="fixed top-12 left-1/2 z-50 w-[32rem] -translate-x-1/2 space-y-2 rounded border border-amber-700 bg-neutral-900 p-3 text-sm shadow-xl">

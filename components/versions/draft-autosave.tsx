@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { toDocument } from '@/components/designer/document';
+import { selectDocument } from '@/components/designer/store';
 import { useDesignerStoreApi } from '@/components/designer/store-context';
 import { formatWhen } from '@/components/ui/format';
 import { buttonClass } from '@/components/ui/styles';
@@ -31,8 +31,8 @@ export function DraftAutosave({ pipelineId, baseVersion }: { pipelineId: string;
       if (state.revision === previous.revision) return;
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const { nodes, edges, dirty } = store.getState();
-        if (dirty) writeDraft(window.localStorage, pipelineId, baseVersion, toDocument(nodes, edges));
+        const state = store.getState();
+        if (state.dirty) writeDraft(window.localStorage, pipelineId, baseVersion, selectDocument(state));
       }, AUTOSAVE_DELAY_MS);
     });
     return () => {

@@ -23,7 +23,19 @@ describe('diffPipelines', () => {
     });
     const diff = diffPipelines(base, reordered);
     expect(isEmptyDiff(diff)).toBe(true);
-    expect(diff).toEqual({ addedNodes: [], removedNodes: [], changedNodes: [], addedEdges: [], removedEdges: [], settingsChanged: false, parametersChanged: false });
+    expect(diff).toEqual({
+      addedNodes: [],
+      removedNodes: [],
+      changedNodes: [],
+      addedEdges: [],
+      removedEdges: [],
+      settingsChanged: false,
+      parametersChanged: false,
+      changedSettings: [],
+      addedParameters: [],
+      removedParameters: [],
+      changedParameters: [],
+    });
   });
 
   it('names the config keys that changed, were added or were removed', () => {
@@ -93,6 +105,42 @@ describe('diffPipelines', () => {
     expect(isCosmeticOnly(diff)).toBe(false);
     // Absent and empty settings mean the same.
     expect(diffPipelines(base, edit((doc) => (doc.settings = {}))).settingsChanged).toBe(false);
+  });
+
+  it('names the settings that changed, with their values before and after (defaults where unset)', () => {
+    const before = edit((doc) => (doc.settings = { stageRetries: 5, stageTimeoutSeconds: 60, maxConcurrentRuns: 2 }));
+    const after = edit((doc) => (doc.settings = { stageRetries: 2, stageTimeoutSeconds: null, maxConcurrentRuns: 2, onBranchFailure: 'stopAll' }));
+    expect(diffPipelines(before, after).changedSettings).toEqual([
+      { key: 'stageRetries', before: 5, after: 2 },
+      { key: 'stageTimeoutSeconds', before: 60, after: null },
+      { key: 'onBranchFailure', before: 'continueOthers', after: 'stopAll' },
+    ]);
+    // Spelling out a default is no change of value.
+    expect(diffPipelines(base, edit((doc) => (doc.settings = { stageRetries: 2 }))).changedSettings).toEqual([]);
+  });
+
+  it('names the parameters added, removed and changed, and what changed in them', () => {
+    const before = edit((doc) => {
+      doc.parameters = [
+        { name: 'day', type: 'date' },
+        { name: 'min', type: 'integer', default: 5 },
+        { name: 'who', type: 'string', description: 'A name' },
+      ];
+    });
+    const after = edit((doc) => {
+      doc.parameters = [
+        { name: 'day', type: 'timestamp' },
+        { name: 'threshold', type: 'integer', default: 5 },
+        { name: 'who', type: 'string', default: 'x', description: 'The name' },
+      ];
+    });
+    const diff = diffPipelines(before, after);
+    expect(diff.addedParameters).toEqual(['threshold']);
+    expect(diff.removedParameters).toEqual(['min']);
+    expect(diff.changedParameters).toEqual([
+      { name: 'day', fields: ['type'] },
+      { name: 'who', fields: ['default', 'description'] },
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 // What changed between two pipeline documents, node by node: the version
 // history shows it, and a conflicting save shows it before the user decides.
 // Pure: no I/O.
-import type { PipelineEdge, PipelineNode, VisualPipeline } from './model';
+import { PipelineSettingsSchema, type ParameterDeclaration, type PipelineEdge, type PipelineNode, type PipelineSettings, type VisualPipeline } from './model';
 
 export interface NodeSummary {
   id: string;
@@ -25,15 +25,36 @@ export interface EdgeSummary {
   target: string;
 }
 
+/** One pipeline setting whose value (its default where unset) differs. */
+export interface SettingChange {
+  key: keyof PipelineSettings;
+  before: unknown;
+  after: unknown;
+}
+
+/** A parameter declared in both documents whose declaration differs. */
+export interface ParameterChange {
+  name: string;
+  /** The parts that differ, in declaration order. */
+  fields: ('type' | 'default' | 'description')[];
+}
+
 export interface PipelineDiff {
   addedNodes: NodeSummary[];
   removedNodes: NodeSummary[];
   changedNodes: ChangedNode[];
   addedEdges: EdgeSummary[];
   removedEdges: EdgeSummary[];
-  /** The pipeline-wide settings or parameter declarations differ. */
+  /** A pipeline-wide setting has another effective value (changedSettings is not empty). */
   settingsChanged: boolean;
+  /** The parameter declarations differ (also when only their order does). */
   parametersChanged: boolean;
+  /** Settings whose effective value differs: setting one to its default is no change. */
+  changedSettings: SettingChange[];
+  /** Parameters by name; a renamed one is removed under its old name and added under its new one. */
+  addedParameters: string[];
+  removedParameters: string[];
+  changedParameters: ParameterChange[];
 }
 
 const summarizeNode = (node: PipelineNode): NodeSummary => (node.label === undefined ? { id: node.id, kind: node.kind } : { id: node.id, kind: node.kind, label: node.label });
@@ -66,6 +87,32 @@ function changedConfigKeys(before: Record<string, unknown>, after: Record<string
   return [...keys].filter((key) => !(key in before && key in after && same(before[key], after[key]))).sort();
 }
 
+const settingDefaults: PipelineSettings = PipelineSettingsSchema.parse({});
+
+function changedSettings(before: VisualPipeline['settings'], after: VisualPipeline['settings']): SettingChange[] {
+  const value = (settings: VisualPipeline['settings'], key: keyof PipelineSettings): unknown => (settings?.[key] === undefined ? settingDefaults[key] : settings[key]);
+  return (Object.keys(settingDefaults) as (keyof PipelineSettings)[])
+    .map((key) => ({ key, before: value(before, key), after: value(after, key) }))
+    .filter((change) => !same(change.before, change.after));
+}
+
+function parameterChanges(before: readonly ParameterDeclaration[], after: readonly ParameterDeclaration[]) {
+  const old = new Map(before.map((p) => [p.name, p]));
+  const now = new Map(after.map((p) => [p.name, p]));
+  const changed: ParameterChange[] = [];
+  for (const p of after) {
+    const was = old.get(p.name);
+    if (!was) continue;
+    const fields = (['type', 'default', 'description'] as const).filter((field) => !same(was[field], p[field]));
+    if (fields.length > 0) changed.push({ name: p.name, fields });
+  }
+  return {
+    addedParameters: after.filter((p) => !old.has(p.name)).map((p) => p.name),
+    removedParameters: before.filter((p) => !now.has(p.name)).map((p) => p.name),
+    changedParameters: changed,
+  };
+}
+
 /**
  * Edges are compared by what they connect, not by id: deleting an edge and
  * drawing the same connection again is no change.
@@ -96,14 +143,17 @@ export function diffPipelines(before: VisualPipeline, after: VisualPipeline): Pi
   const beforeEdges = new Map(before.edges.map((e) => [edgeKey(e), e]));
   const afterEdges = new Map(after.edges.map((e) => [edgeKey(e), e]));
 
+  const settings = changedSettings(before.settings, after.settings);
   return {
     addedNodes: after.nodes.filter((n) => !beforeNodes.has(n.id) || replaced(n.id)).map(summarizeNode),
     removedNodes: before.nodes.filter((n) => !afterNodes.has(n.id) || replaced(n.id)).map(summarizeNode),
     changedNodes,
     addedEdges: after.edges.filter((e) => !beforeEdges.has(edgeKey(e))).map(summarizeEdge),
     removedEdges: before.edges.filter((e) => !afterEdges.has(edgeKey(e))).map(summarizeEdge),
-    settingsChanged: !same(before.settings ?? {}, after.settings ?? {}),
+    settingsChanged: settings.length > 0,
     parametersChanged: !same(before.parameters ?? [], after.parameters ?? []),
+    changedSettings: settings,
+    ...parameterChanges(before.parameters ?? [], after.parameters ?? []),
   };
 }
 

@@ -27,20 +27,14 @@ export const PipelineEdgeSchema = z.object({
 });
 export type PipelineEdge = z.infer<typeof PipelineEdgeSchema>;
 
-/** How runs of the pipeline behave under failure and load; every field has a default. */
+/** How runs of the pipeline behave under failure and load; every field has a default. The descriptions are the designer's help texts. */
 export const PipelineSettingsSchema = z.object({
-  /** Further attempts of a stage after a transient error (connection reset, timeout, 429/5xx). */
-  stageRetries: z.number().int().min(0).max(10).default(2),
-  /** First retry waits about this long; each further one twice as long, with jitter. */
-  retryDelaySeconds: z.number().min(0).max(3600).default(2),
-  /** A stage running longer fails with STAGE_TIMEOUT; null: no limit. */
-  stageTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null),
-  /** A run running longer fails with RUN_TIMEOUT; null: no limit. */
-  runTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null),
-  /** Runs of this pipeline executing at once; further ones wait in the queue. null: no limit. */
-  maxConcurrentRuns: z.number().int().min(1).max(1000).nullable().default(null),
-  /** When one branch fails: keep loading the independent ones (the run is partially succeeded), or stop everything. */
-  onBranchFailure: z.enum(['continueOthers', 'stopAll']).default('continueOthers'),
+  stageRetries: z.number().int().min(0).max(10).default(2).describe('Further attempts of a stage after a transient error (connection reset, timeout, 429/5xx).'),
+  retryDelaySeconds: z.number().min(0).max(3600).default(2).describe('First retry waits about this long; each further one twice as long, with jitter.'),
+  stageTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null).describe('A stage running longer fails with STAGE_TIMEOUT; empty: no limit.'),
+  runTimeoutSeconds: z.number().int().min(1).max(7 * 86_400).nullable().default(null).describe('A run running longer fails with RUN_TIMEOUT; empty: no limit.'),
+  maxConcurrentRuns: z.number().int().min(1).max(1000).nullable().default(null).describe('Runs of this pipeline executing at once; further ones wait in the queue. Empty: no limit.'),
+  onBranchFailure: z.enum(['continueOthers', 'stopAll']).default('continueOthers').describe('When one branch fails: keep loading the independent ones (the run is partially succeeded), or stop everything.'),
 });
 export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
 

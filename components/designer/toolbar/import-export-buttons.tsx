@@ -1,8 +1,8 @@
 'use client';
 import { useRef, useState } from 'react';
 import { iconButtonClass } from '@/components/ui/styles';
-import { toDocument } from '../document';
 import { exportFileName, exportPipeline, parseImportedPipeline } from '../editing/import-export';
+import { selectDocument } from '../store';
 import { useDesignerStoreApi } from '../store-context';
 
 const toolClass = `${iconButtonClass} h-7 w-auto px-1.5 text-xs`;
@@ -14,8 +14,7 @@ export function ImportExportButtons({ pipelineName }: { pipelineName: string }) 
   const [errors, setErrors] = useState<{ file: string; messages: string[] } | null>(null);
 
   function exportDocument() {
-    const { nodes, edges } = store.getState();
-    const blob = new Blob([exportPipeline(toDocument(nodes, edges))], { type: 'application/json' });
+    const blob = new Blob([exportPipeline(selectDocument(store.getState()))], { type: 'application/json' });
     const url = URL.createObjectURL(blob);
     const link = document.createElement('a');
     link.href = url;

@@ -1,8 +1,11 @@
 'use client';
 import Link from 'next/link';
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import type { ParameterDeclaration } from '@/server/pipeline/model';
 import { buttonClass, iconButtonClass } from '@/components/ui/styles';
 import { VersionsControls } from '@/components/versions/versions-controls';
+import { RunParametersDialog } from '../pipeline/run-parameters-dialog';
+import { useDesignerStoreApi } from '../store-context';
 import { ThemeToggle } from '../theme/theme-toggle';
 import { EditButtons } from './edit-buttons';
 import { ImportExportButtons } from './import-export-buttons';
@@ -21,6 +24,14 @@ export function Toolbar({ pipeline, onShowShortcuts }: ToolbarProps) {
   const runner = useRunStarter(pipeline.id, saver);
   const { save, saving } = saver;
   const busy = saving || runner.starting;
+  const store = useDesignerStoreApi();
+  // The declarations the run dialog asks for; null while it is closed.
+  const [asking, setAsking] = useState<readonly ParameterDeclaration[] | null>(null);
+  const run = () => {
+    const declared = store.getState().parameters ?? [];
+    if (declared.length > 0) setAsking(declared);
+    else void runner.start();
+  };
 
   // Ctrl/Cmd+S saves instead of saving the web page.
   useEffect(() => {
@@ -72,13 +83,21 @@ export function Toolbar({ pipeline, onShowShortcuts }: ToolbarProps) {
         <button type="button" className={buttonClass.secondary} onClick={() => void save()} disabled={busy} title="Save a new version (Ctrl+S)">
           Save
         </button>
-        <button type="button" className={buttonClass.primary} onClick={() => void runner.start()} disabled={busy} title="Save if needed, then run the saved version">
+        <button type="button" className={buttonClass.primary} onClick={run} disabled={busy} title="Save if needed, then run the saved version (asking for parameter values if it has any)">
           <svg aria-hidden viewBox="0 0 12 12" className="size-3 fill-current">
             <path d="M3 1.5v9l7.5-4.5z" />
           </svg>
           Run
         </button>
       </div>
+      <RunParametersDialog
+        parameters={asking}
+        onClose={() => setAsking(null)}
+        onRun={(values) => {
+          setAsking(null);
+          void runner.start(values);
+        }}
+      />
     </header>
   );
 }

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage, trpcErrorCode } from '@/components/ui/errors';
-import { toDocument } from '../document';
+import { selectDocument } from '../store';
 import { useDesignerStoreApi } from '../store-context';
 
 export interface PipelineSave {
@@ -24,9 +24,10 @@ export function usePipelineSave(pipelineId: string, loadedVersion: number): Pipe
   const { mutateAsync, isPending, error, reset } = useMutation(trpc.pipeline.save.mutationOptions());
 
   const save = useCallback(async (): Promise<number | null> => {
-    const { nodes, edges, revision } = store.getState();
+    const state = store.getState();
+    const { revision } = state;
     try {
-      const result = await mutateAsync({ id: pipelineId, document: toDocument(nodes, edges), baseVersion: savedVersion });
+      const result = await mutateAsync({ id: pipelineId, document: selectDocument(state), baseVersion: savedVersion });
       setSavedVersion(result.version);
       store.getState().markSaved(revision);
       void queryClient.invalidateQueries({ queryKey: trpc.pipeline.list.queryKey() });

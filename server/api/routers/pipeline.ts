@@ -46,8 +46,8 @@ async function saveVersion(tx: Transaction, input: NewVersion): Promise<{ versio
     where: { id: input.pipelineId },
     select: { latestVersion: true, versions: { orderBy: { version: 'desc' }, take: 1, select: { contentHash: true, document: true } } },
   });
-  // Parameter declarations are edited apart from the canvas (schedule.setParameters); a
-  // document saved without any keeps the previous version's.
+  // A document saved without a parameters key (a client that does not edit them) keeps
+  // the previous version's declarations; the designer sends its own once the pipeline has any.
   const previous = VisualPipelineSchema.safeParse(pipeline.versions[0]?.document);
   const carried = input.document.parameters === undefined && previous.success && previous.data.parameters ? { parameters: previous.data.parameters } : {};
   const document: VisualPipeline = { ...input.document, ...carried, formatVersion: FORMAT_VERSION };

@@ -61,7 +61,7 @@ export const scheduleRouter = router({
     };
   }),
 
-  /** Saves a new version of the pipeline with these parameter declarations (the canvas does not edit them). */
+  /** Saves a new version of the pipeline with these parameter declarations (the designer's Pipeline panel edits them too). */
   setParameters: protectedProcedure.input(PipelineId.extend({ parameters: ParameterDeclarationsSchema })).mutation(async ({ ctx, input }) => {
     const latest = await latestVersion(ctx.db, ctx.workspace.id, input.pipelineId);
     const pipeline = await ctx.db.pipeline.findFirstOrThrow({ where: { id: input.pipelineId }, select: { latestVersion: true } });
