@@ -10,22 +10,25 @@ import { getNodeDefinition } from '@/server/pipeline/registry';
 import { useTRPC } from '@/components/trpc';
 import { buildCompileView, columnsFromEdge, emptyCompileView, findInputEdge, type CompileView } from './compile-view';
 import { toCompileDocument } from './document';
+import type { DesignerState } from './store';
 import { useDesignerStore, useDesignerStoreApi } from './store-context';
 
 export const COMPILE_DEBOUNCE_MS = 300;
+
+const compileDocumentOf = (state: DesignerState) => toCompileDocument(state.nodes, state.edges, state.parameters);
 
 const CompileContext = createContext<CompileView>(emptyCompileView);
 
 /** The compile-relevant document, updated at most once per pause in editing. */
 function useDebouncedCompileDocument(delayMs: number): VisualPipeline {
   const store = useDesignerStoreApi();
-  const [document, setDocument] = useState(() => toCompileDocument(store.getState().nodes, store.getState().edges));
+  const [document, setDocument] = useState(() => compileDocumentOf(store.getState()));
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = store.subscribe((state, previous) => {
       if (state.revision === previous.revision) return;
       clearTimeout(timer);
-      timer = setTimeout(() => setDocument(toCompileDocument(store.getState().nodes, store.getState().edges)), delayMs);
+      timer = setTimeout(() => setDocument(compileDocumentOf(store.getState())), delayMs);
     });
     return () => {
       unsubscribe();

@@ -70,9 +70,10 @@ export function toDocument(nodes: readonly DesignerNode[], edges: readonly Desig
  * The document as the compiler sees it: positions do not change diagnostics or
  * schemas, so they are zeroed and dragging a node does not trigger a compile.
  */
-export function toCompileDocument(nodes: readonly DesignerNode[], edges: readonly DesignerEdge[]): VisualPipeline {
+export function toCompileDocument(nodes: readonly DesignerNode[], edges: readonly DesignerEdge[], parameters?: VisualPipeline['parameters']): VisualPipeline {
   const document = toDocument(nodes, edges);
-  return { ...document, nodes: document.nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })) };
+  // Parameters travel along: the server checks placeholders with their defaults (or sample values).
+  return { ...document, nodes: document.nodes.map((n) => ({ ...n, position: { x: 0, y: 0 } })), ...(parameters ? { parameters } : {}) };
 }
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';

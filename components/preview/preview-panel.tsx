@@ -19,7 +19,10 @@ const OVERSCAN = 4;
 export function PreviewButton({ nodeId }: { nodeId: string }) {
   const store = useDesignerStoreApi();
   const [document, setDocument] = useState<VisualPipeline | null>(null);
-  const snapshot = () => toCompileDocument(store.getState().nodes, store.getState().edges);
+  const snapshot = () => {
+    const state = store.getState();
+    return toCompileDocument(state.nodes, state.edges, state.parameters);
+  };
   return (
     <>
       <button type="button" className={buttonClass.secondary} data-testid="preview-button" onClick={() => setDocument(snapshot())}>

@@ -13,7 +13,7 @@ import type { Json } from '@duckdb/node-api';
 import type { ExecutionPlan } from '../compiler/compile';
 import type { Diagnostic } from '../compiler/diagnostics';
 import type { ConnectionResolver } from '../connectors/connection';
-import { analyzePipeline } from '../engine/analyze';
+import { analyzeDraft } from '../runs/apply-parameters';
 import { openDuckSession } from '../engine/duckdb';
 import { executePlan } from '../engine/execute';
 import { resolveSourceFile } from '../engine/files';
@@ -267,7 +267,7 @@ export async function previewNode(request: PreviewRequest, options: PreviewOptio
   const now = options.now ?? Date.now;
   const graph = upstreamGraph(request.document, request.nodeId, request.port);
 
-  const compiled = await analyzePipeline(previewDocument(request.document, graph, sampleRows));
+  const compiled = await analyzeDraft(previewDocument(request.document, graph, sampleRows));
   const diagnostics = userDiagnostics(compiled.diagnostics);
   if (!compiled.plan) return { ok: false, diagnostics };
   const plan = compiled.plan;

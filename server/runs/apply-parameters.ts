@@ -6,7 +6,12 @@
 // usual expression and statement guards like any other SQL.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CompileResult } from '../compiler/compile';
+import type { Diagnostic } from '../compiler/diagnostics';
+import { analyzePipeline } from '../engine/analyze';
 import { openDuckSession, type DuckSession } from '../engine/duckdb';
 import { isRecord, serialize } from '../engine/expression-guard';
 import { AppError, errorMessage } from '../errors';
@@ -14,7 +19,9 @@ import type { VisualPipeline } from '../pipeline/model';
 import {
   checkParameterReferences,
   codePaths,
+  parameterReferences,
   pathKey,
+  previewValue,
   PLACEHOLDER,
   placeholderNames,
   resolveParameters,
@@ -136,5 +143,26 @@ export async function applyParameters(document: VisualPipeline, stored: Paramete
       session.close();
       await rm(options.tempDir, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * A draft checked (or previewed) as a run would see it: each placeholder holds
+ * its parameter's default, or a sample value of its type when it has none, so a
+ * filter on `amount > {{params.min}}` is typed as a number comparison rather than
+ * refused as text. A placeholder that no value could fill is reported on its node.
+ */
+export async function analyzeDraft(document: VisualPipeline, options: { tempDir?: string } = {}): Promise<CompileResult> {
+  if (parameterReferences(document).length === 0) return analyzePipeline(document, options);
+  const samples = Object.fromEntries((document.parameters ?? []).map((decl) => [decl.name, previewValue(decl)]));
+  try {
+    const tempDir = join(options.tempDir ?? tmpdir(), `sluice-draft-parameters-${randomBytes(6).toString('hex')}`);
+    return await analyzePipeline(await applyParameters(document, samples, { tempDir }), options);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const result = await analyzePipeline(document, options);
+    const nodeId = typeof error.details.nodeId === 'string' ? error.details.nodeId : undefined;
+    const problem: Diagnostic = { code: 'INVALID_CONFIG', severity: 'error', message: error.message, ...(nodeId ? { nodeId } : {}) };
+    return { ...result, plan: null, diagnostics: [problem, ...result.diagnostics] };
   }
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { explainPlan } from '../../compiler/explain';
-import { analyzePipeline } from '../../engine/analyze';
 import { processKeyring } from '../../connectors/secrets';
 import { connectionSettings } from '../../connectors/store';
 import type { ConnectionResolver } from '../../connectors/connection';
@@ -11,6 +10,7 @@ import { AppError } from '../../errors';
 import type { Prisma, PrismaNamespace } from '../../db/database';
 import { canonicalJson, contentHash } from '../../pipeline/content-hash';
 import { diffPipelines } from '../../pipeline/diff';
+import { analyzeDraft } from '../../runs/apply-parameters';
 import { emptyPipeline, FORMAT_VERSION, NodeIdSchema, VisualPipelineSchema, type VisualPipeline } from '../../pipeline/model';
 import { protectedProcedure, router } from '../trpc';
 
@@ -175,7 +175,7 @@ export const pipelineRouter = router({
   /** Diagnostics and propagated schemas for a draft; nothing is stored. */
   compile: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
     // DuckDB checks and types the SQL expressions; everything else is the pure compiler.
-    const { diagnostics, schemas } = await analyzePipeline(input.document);
+    const { diagnostics, schemas } = await analyzeDraft(input.document);
     return { diagnostics, schemas };
   }),
 
@@ -196,7 +196,7 @@ export const pipelineRouter = router({
 
   /** The stage DAG a run of this draft would execute, with each stage's SQL. */
   explain: protectedProcedure.input(z.object({ document: VisualPipelineSchema })).query(async ({ input }) => {
-    const { diagnostics, plan } = await analyzePipeline(input.document);
+    const { diagnostics, plan } = await analyzeDraft(input.document);
     return { diagnostics, stages: plan ? explainPlan(plan) : null };
   }),
 
