@@ -115,11 +115,14 @@ describe('standalone workers when Redis is lost mid-flight', () => {
   it(`Redis crashes and restarts empty while ${RUNS} runs are active: every run finishes exactly once`, async () => {
     const { runIds, workers: ws } = await loseRedisMidFlight('restart-', async () => {
       await redis.kill();
-      // Down long enough for every worker connection to notice.
-      await until('the workers notice Redis is gone', () => Promise.resolve(workers.every((w) => /ECONNREFUSED|Connection is closed/.test(w.output()))), 30_000, 50);
+      // Down long enough for every worker to notice.
+      await until('the workers notice Redis is gone', () => Promise.resolve(workers.every((w) => w.output().includes('lost the connection to Redis'))), 30_000, 50);
+      // Meanwhile starting a run answers at once that Redis is unavailable; it does not wait for Redis.
+      await expect(startRun(db.prisma, services.queue, { workspaceId, pipelineId, userId, parameters: { n: 'refused' } })).rejects.toMatchObject({ code: 'REDIS_UNAVAILABLE' });
       await redis.start();
     });
     await expectWorkersReconnected(ws);
+    for (const w of ws) expect(w.output()).toContain('connected to Redis again');
     await expectEachRunSucceededOnce('restart-', runIds);
     expectReconcilerRequeued(ws);
   }, 300_000);
