@@ -13,6 +13,7 @@ import { createRunQueue, redisConnection, RUN_QUEUE_NAME, type RunJobData } from
 import { startReconciler } from '../server/runs/reconciler';
 import { startTriggeredRuns } from '../server/schedules/triggers';
 import { env } from '../server/env';
+import { reportConnectionLoss } from '../server/runtime/redis';
 
 const JobData = z.object({ runId: z.uuid() });
 
@@ -95,12 +96,23 @@ export async function startRunWorker(o: RunWorkerOptions): Promise<RunWorker> {
       autorun: true,
       ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
       ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+      // After a failed Redis command (Redis down), try again within a second of its return, not BullMQ's 15 s.
+      runRetryDelay: 1_000,
     },
   );
-  worker.on('error', (error) => console.error(`[worker ${id}]`, error.message));
+  // A job Redis lost (restart without persistence, FLUSHALL) cannot be completed or retried in Redis; the
+  // run's outcome is in the database all the same, and the reconciler queues the lost runs that had not finished.
+  let lostJob: string | undefined;
+  worker.on('error', (error) => {
+    const lost = /^Missing key for job ([^ ]+)\. /.exec(error.message)?.[1];
+    if (lost === undefined) console.error(`[worker ${id}]`, error.message);
+    else if (lost !== lostJob) console.warn(`[worker ${id}] Redis no longer has the job of run ${lost} (Redis lost its data); its outcome is recorded in the database`);
+    lostJob = lost ?? lostJob;
+  });
   await worker.waitUntilReady();
 
   const redis = new Redis(o.redisUrl, { maxRetriesPerRequest: 1 });
+  reportConnectionLoss(redis, `worker ${id}`);
   const startedAt = new Date().toISOString();
   const beat = () =>
     redis

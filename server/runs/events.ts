@@ -3,6 +3,7 @@
 // path); browsers read both through one resumable subscription.
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { reportConnectionLoss } from '../runtime/redis';
 
 const RunStatus = z.enum(['queued', 'running', 'succeeded', 'partially_succeeded', 'failed', 'cancelled']);
 const StageStatus = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'reused']);
@@ -54,6 +55,9 @@ export interface RunEventBus {
 export function createRedisEventBus(redisUrl: string, prefix: string): RunEventBus {
   const publisher = new Redis(redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   const subscriber = new Redis(redisUrl, { lazyConnect: true });
+  // Both reconnect by themselves; the subscriber subscribes again to its channels.
+  reportConnectionLoss(publisher, 'run events');
+  reportConnectionLoss(subscriber, 'run events');
   const listeners = new Map<string, Set<(event: PublishedRunEvent) => void>>();
   const channel = (runId: string) => `${prefix}:run-events:${runId}`;
   let subscriberReady: Promise<void> | undefined;

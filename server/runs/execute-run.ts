@@ -144,9 +144,11 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   const fenced = async (data: Parameters<Prisma['run']['updateMany']>[0]['data'], tx: Prisma = db) =>
     (await tx.run.updateMany({ where: { id: runId, attempts: attempt, status: 'running' }, data })).count === 1;
 
-  // A retried attempt starts afresh: its stages and rejected rows replace the last attempt's.
-  await db.stageRun.deleteMany({ where: { runId } });
-  await db.deadLetter.deleteMany({ where: { runId } });
+  // A retried attempt starts afresh: its stages and rejected rows replace the last attempt's (a first attempt has none).
+  if (attempt > 1) {
+    await db.stageRun.deleteMany({ where: { runId } });
+    await db.deadLetter.deleteMany({ where: { runId } });
+  }
   await recordRunEvent(db, bus, runId, { type: 'run', status: 'running' });
   // Rows rejected by the stages that finished; kept on a failed run, whose dead letters stay to explain it.
   let rowsRejected = 0;

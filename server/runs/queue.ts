@@ -1,6 +1,7 @@
 // The BullMQ queue that carries run requests to workers. Jobs carry ids only:
 // the database holds everything else.
 import { Queue, type ConnectionOptions } from 'bullmq';
+import { errorMessage } from '../errors';
 
 export const RUN_QUEUE_NAME = 'runs';
 
@@ -8,6 +9,10 @@ export interface RunJobData {
   runId: string;
 }
 
+/** Reconnects every 250 ms at first, then every 2 s: a restarted Redis is back in use within about 2 s. */
+const reconnectDelay = (attempt: number): number => Math.min(250 * attempt, 2_000);
+
+/** For workers: their commands wait for Redis to come back instead of failing. */
 export function redisConnection(redisUrl: string): ConnectionOptions {
   const url = new URL(redisUrl);
   return {
@@ -17,13 +22,42 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
     ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
     ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
     ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    retryStrategy: reconnectDelay,
     // BullMQ workers block on Redis; they must retry forever instead of failing requests.
     maxRetriesPerRequest: null,
   };
 }
 
+/**
+ * For queues that API requests add to, count or cancel through: while Redis is
+ * down a command fails after one reconnect attempt (under a second) instead of
+ * waiting for Redis, so the request answers REDIS_UNAVAILABLE (or the run stays
+ * recorded for the reconciler to queue) rather than hanging.
+ */
+export function queueConnection(redisUrl: string): ConnectionOptions {
+  return { ...redisConnection(redisUrl), maxRetriesPerRequest: 1 };
+}
+
+/** Why a queue command failed, for a user: ioredis's retry-limit message means Redis could not be reached. */
+export function redisFailure(error: unknown): string {
+  const message = errorMessage(error);
+  return /max retries per request/i.test(message) ? 'it cannot be reached' : message;
+}
+
+/** A queue's connection errors, at most one line per half minute instead of BullMQ's stack per reconnect attempt. */
+export function reportQueueErrors(queue: { on(event: 'error', listener: (error: Error) => void): unknown }, name: string): void {
+  let last = 0;
+  queue.on('error', (error) => {
+    if (Date.now() - last < 30_000) return;
+    last = Date.now();
+    console.warn(`[${name} queue] ${error.message}`);
+  });
+}
+
 export function createRunQueue(redisUrl: string, prefix: string): Queue<RunJobData> {
-  return new Queue<RunJobData>(RUN_QUEUE_NAME, { connection: redisConnection(redisUrl), prefix });
+  const queue = new Queue<RunJobData>(RUN_QUEUE_NAME, { connection: queueConnection(redisUrl), prefix });
+  reportQueueErrors(queue, RUN_QUEUE_NAME);
+  return queue;
 }
 
 /** Priorities as the API names them; BullMQ serves lower numbers first. */

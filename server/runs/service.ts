@@ -1,12 +1,12 @@
 // Starting runs and reading them back, for the API.
 import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
-import { AppError, errorMessage } from '../errors';
+import { AppError } from '../errors';
 import { ParameterDeclarationsSchema, type ParameterDeclaration, type VisualPipeline } from '../pipeline/model';
 import { checkParameterReferences, resolveParameters, type ParameterInput } from '../pipeline/parameters';
 import { activeResume, checkpointExpiresAt, resumeBlocker, type CheckpointPolicy } from './checkpoints';
 import type { RunEventBus } from './events';
-import { enqueueRun, RunPriorities, type RunJobData, type RunPriority } from './queue';
+import { enqueueRun, redisFailure, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
 
 export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill' | 'resume';
@@ -53,7 +53,7 @@ export async function assertNotBusy(queue: Queue<RunJobData>, maxQueued: number)
     const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed');
     waiting = Object.values(counts).reduce((sum, n) => sum + n, 0);
   } catch (error) {
-    throw new AppError('REDIS_UNAVAILABLE', `Could not queue the run: Redis is unavailable (${errorMessage(error)})`);
+    throw new AppError('REDIS_UNAVAILABLE', `Could not queue the run: Redis is unavailable (${redisFailure(error)})`);
   }
   if (waiting >= maxQueued) {
     throw new AppError('BUSY', `Sluice is busy: ${waiting} runs are already waiting (the limit is ${maxQueued}). Try again in a few minutes.`);
@@ -66,7 +66,7 @@ export async function enqueueRecordedRun(queue: Queue<RunJobData>, runId: string
     await enqueueRun(queue, runId, priority);
   } catch (error) {
     // The run stays queued in the database: the reconciler queues it once Redis is back.
-    console.warn(`Run ${runId} is recorded but not yet queued (${errorMessage(error)}); the reconciler will queue it.`);
+    console.warn(`Run ${runId} is recorded but not yet queued (${redisFailure(error)}); the reconciler will queue it.`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Embedded mode: when REDIS_URL is unset, run a private redis-server as a child
-// process, with its data in the Sluice data folder.
+// process, with its data in the Sluice data folder. Also: how long-lived Redis
+// clients report losing their connection.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -67,4 +68,24 @@ export async function startEmbeddedRedis(dataDir: string): Promise<EmbeddedRedis
       await gone;
     },
   };
+}
+
+/**
+ * Logs a long-lived client's lost connection once per outage, and its return,
+ * instead of an unhandled 'error' event (with a stack) per reconnect attempt.
+ * ioredis reconnects by itself; commands meanwhile wait or fail as the client's
+ * maxRetriesPerRequest says.
+ */
+export function reportConnectionLoss(client: Redis, name: string): void {
+  let down = false;
+  client.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    console.warn(`[${name}] lost the connection to Redis (${error.message}); reconnecting`);
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    console.log(`[${name}] connected to Redis again`);
+  });
 }

@@ -7,7 +7,7 @@
 // - every job scheduler on this queue is a schedule's, so reconciling can
 //   remove the ones the database no longer has.
 import { Queue } from 'bullmq';
-import { redisConnection } from '../runs/queue';
+import { queueConnection, reportQueueErrors } from '../runs/queue';
 import { repeatOptions, timingOf, type Timing } from './timing';
 
 export const SCHEDULE_QUEUE_NAME = 'schedules';
@@ -20,7 +20,9 @@ export interface FireJobData {
 export type ScheduleQueue = Queue<FireJobData>;
 
 export function createScheduleQueue(redisUrl: string, prefix: string): ScheduleQueue {
-  return new Queue<FireJobData>(SCHEDULE_QUEUE_NAME, { connection: redisConnection(redisUrl), prefix });
+  const queue = new Queue<FireJobData>(SCHEDULE_QUEUE_NAME, { connection: queueConnection(redisUrl), prefix });
+  reportQueueErrors(queue, SCHEDULE_QUEUE_NAME);
+  return queue;
 }
 
 export interface SchedulerSource {

@@ -11,17 +11,18 @@ export interface TestServices extends Services {
   close(): Promise<void>;
 }
 
-export function createTestServices(): TestServices {
+/** `redisUrl`: the shared test Redis unless a test brings its own (see redis-server.ts). */
+export function createTestServices(redisUrl = testRedisUrl): TestServices {
   const prefix = `sluice-test-${randomBytes(4).toString('hex')}`;
-  const queue = createRunQueue(testRedisUrl, prefix);
-  const scheduleQueue = createScheduleQueue(testRedisUrl, prefix);
-  const bus = createRedisEventBus(testRedisUrl, prefix);
+  const queue = createRunQueue(redisUrl, prefix);
+  const scheduleQueue = createScheduleQueue(redisUrl, prefix);
+  const bus = createRedisEventBus(redisUrl, prefix);
   return {
     prefix,
     queue,
     scheduleQueue,
     bus,
-    redisUrl: testRedisUrl,
+    redisUrl,
     close: async () => {
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
