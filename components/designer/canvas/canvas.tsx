@@ -18,6 +18,7 @@ import type { DesignerEdge, DesignerNode } from '../document';
 import { NODE_KIND_MIME } from '../palette/drag-data';
 import { useDesignerStore, useDesignerStoreApi } from '../store-context';
 import { useTheme } from '../theme/use-theme';
+import { CanvasReadyMark } from './canvas-ready-mark';
 import { ConnectionHint } from './connection-hint';
 import { EdgeColumnsTooltip, type HoveredEdge } from './edge-columns-tooltip';
 import { PipelineNode } from './pipeline-node';
@@ -103,6 +104,7 @@ export function Canvas() {
         <Controls fitViewOptions={fitViewOptions} />
         <MiniMap pannable zoomable ariaLabel="Overview of the pipeline" />
         <ConnectionHint />
+        <CanvasReadyMark />
       </ReactFlow>
       {hoveredEdge ? <EdgeColumnsTooltip hovered={hoveredEdge} /> : null}
     </div>
