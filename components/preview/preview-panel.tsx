@@ -30,7 +30,9 @@ export function PreviewButton({ nodeId }: { nodeId: string }) {
 export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { document: VisualPipeline; nodeId: string; onRefresh: () => void; onClose: () => void }) {
   const trpc = useTRPC();
   const [limit, setLimit] = useState(100);
-  const { data, error, isFetching } = useQuery({
+  // Opened on a result this page already had: as cached as the server's own cache, and instant.
+  const [openedAt] = useState(() => Date.now());
+  const { data, error, isFetching, dataUpdatedAt } = useQuery({
     ...trpc.pipeline.preview.queryOptions({ document, nodeId, limit }),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
@@ -46,9 +48,14 @@ export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { documen
       <header className="mb-2 flex items-center gap-2">
         <h2 className="font-semibold">Preview</h2>
         {data?.ok && (
-          <span className="text-xs text-neutral-400">
+          <span className="text-xs text-neutral-400" data-testid="preview-summary">
             {data.rows.length} of {data.totalRows} row(s){data.sampled ? ` — from a sample of ${data.sampleRows.toLocaleString()} rows per source` : ''}
-            {data.cached ? ' (cached)' : ''}
+            {data.cached || dataUpdatedAt < openedAt ? (
+              <span data-testid="preview-cached" title={data.cached ? 'The server had this preview already: nothing upstream changed' : 'Shown from this page\'s earlier preview'}>
+                {' '}
+                (cached)
+              </span>
+            ) : null}
           </span>
         )}
         <label className="ml-auto text-xs text-neutral-400">
@@ -96,7 +103,7 @@ export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { documen
             </thead>
             <tbody>
               {data.stats.map((s) => (
-                <tr key={s.name}>
+                <tr key={s.name} data-column={s.name}>
                   <td className="font-mono">{s.name}</td>
                   <td>{s.type}</td>
                   <td>{s.nulls}</td>
