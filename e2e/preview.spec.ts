@@ -51,10 +51,10 @@ interface PreviewPayload {
   sampleRows: number;
 }
 
-/** The preview answer in a (batched) tRPC response. */
+/** The preview answer in a (batched) tRPC response, which may hold other queries' answers too. */
 async function previewPayload(response: Response): Promise<PreviewPayload> {
-  const body = (await response.json()) as { result?: { data: { json: PreviewPayload } } }[];
-  const payload = body[0]?.result?.data.json;
+  const body = (await response.json()) as { result?: { data: { json: Partial<PreviewPayload> } } }[];
+  const payload = body.map((b) => b.result?.data.json).find((json): json is PreviewPayload => Array.isArray(json?.rows));
   if (!payload) throw new Error(`no preview in ${JSON.stringify(body).slice(0, 300)}`);
   return payload;
 }
