@@ -144,7 +144,7 @@ async function drag(page: Page): Promise<Drag> {
   const node = page.locator(`.react-flow__node[data-id="${nodeId}"]`);
   const before = await node.boundingBox();
   if (!before) throw new Error('the node has no box');
-  const start = { x: before.x + before.width / 2, y: before.y + 12 };
+  const start = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
 
   await page.evaluate(() => {
     const w = window as unknown as { __bench: { frames: number[]; longTasks: number[]; recording: boolean } };
