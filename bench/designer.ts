@@ -104,17 +104,28 @@ async function signUpAndCreate(page: Page, document: VisualPipeline): Promise<st
 
 interface Load {
   readyMs: number;
+  /** When the HTML had arrived and been parsed (DOMContentLoaded), and when the pipeline.get response had. */
+  domContentLoadedMs: number;
+  pipelineFetchedMs: number;
   nodesInMark: number;
   nodesInPage: number;
 }
 
 async function load(page: Page, pipelineId: string): Promise<Load> {
   await page.goto(`${baseURL}/pipelines/${pipelineId}`, { waitUntil: 'commit' });
-  await page.waitForFunction((mark) => performance.getEntriesByName(mark, 'mark').length > 0, READY_MARK, { timeout: 60_000, polling: 50 });
-  return page.evaluate((mark) => {
-    const entry = performance.getEntriesByName(mark, 'mark')[0] as PerformanceMark;
-    return { readyMs: entry.startTime, nodesInMark: (entry.detail as { nodes: number }).nodes, nodesInPage: document.querySelectorAll('.react-flow__node').length };
-  }, READY_MARK);
+  await page.waitForFunction(`performance.getEntriesByName(${JSON.stringify(READY_MARK)}, 'mark').length > 0`, undefined, { timeout: 60_000, polling: 50 });
+  return page.evaluate<Load>(`(() => {
+    const entry = performance.getEntriesByName(${JSON.stringify(READY_MARK)}, 'mark')[0];
+    const navigation = performance.getEntriesByType('navigation')[0];
+    const fetched = performance.getEntriesByType('resource').find((e) => e.name.includes('pipeline.get'));
+    return {
+      readyMs: entry.startTime,
+      domContentLoadedMs: navigation ? navigation.domContentLoadedEventEnd : NaN,
+      pipelineFetchedMs: fetched ? fetched.responseEnd : NaN,
+      nodesInMark: entry.detail.nodes,
+      nodesInPage: document.querySelectorAll('.react-flow__node').length,
+    };
+  })()`);
 }
 
 interface Drag {
@@ -128,6 +139,21 @@ interface Drag {
   moves: number;
   movedBy: number;
 }
+
+/** Records every animation frame's timestamp and every long task's duration into window.__bench until `recording` is cleared. */
+const RECORDER = `(() => {
+  const bench = { frames: [], longTasks: [], recording: true };
+  window.__bench = bench;
+  const tick = (t) => {
+    if (!bench.recording) return;
+    bench.frames.push(t);
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (bench.recording) bench.longTasks.push(e.duration);
+  }).observe({ type: 'longtask' });
+})()`;
 
 async function drag(page: Page): Promise<Drag> {
   // A node well inside the visible canvas.
@@ -146,19 +172,8 @@ async function drag(page: Page): Promise<Drag> {
   if (!before) throw new Error('the node has no box');
   const start = { x: before.x + before.width / 2, y: before.y + before.height / 2 };
 
-  await page.evaluate(() => {
-    const w = window as unknown as { __bench: { frames: number[]; longTasks: number[]; recording: boolean } };
-    w.__bench = { frames: [], longTasks: [], recording: true };
-    const tick = (t: number) => {
-      if (!w.__bench.recording) return;
-      w.__bench.frames.push(t);
-      requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if (w.__bench.recording) w.__bench.longTasks.push(e.duration);
-    }).observe({ type: 'longtask' });
-  });
+  // A string, not a function: tsx would wrap a function's inner functions in a helper the page does not have.
+  await page.evaluate(RECORDER);
 
   await page.mouse.move(start.x, start.y);
   await page.mouse.down();
@@ -171,11 +186,7 @@ async function drag(page: Page): Promise<Drag> {
     moves++;
   }
   await page.mouse.move(start.x + 60, start.y + 40);
-  const stats = await page.evaluate(() => {
-    const w = window as unknown as { __bench: { frames: number[]; longTasks: number[]; recording: boolean } };
-    w.__bench.recording = false;
-    return { frames: w.__bench.frames, longTasks: w.__bench.longTasks };
-  });
+  const stats = await page.evaluate<{ frames: number[]; longTasks: number[] }>('window.__bench.recording = false, { frames: window.__bench.frames, longTasks: window.__bench.longTasks }');
   await page.mouse.up();
   const after = await node.boundingBox();
   const movedBy = after ? Math.hypot(after.x - before.x, after.y - before.y) : 0;
@@ -218,7 +229,9 @@ async function main(): Promise<void> {
       const result = await load(page, pipelineId);
       if (result.nodesInMark !== NODES || result.nodesInPage !== NODES) throw new Error(`expected ${NODES} nodes, the mark says ${result.nodesInMark} and the page has ${result.nodesInPage}`);
       loads.push(result);
-      console.log(`load ${i + 1}: all ${NODES} nodes rendered after ${result.readyMs.toFixed(0)} ms`);
+      console.log(
+        `load ${i + 1}: all ${NODES} nodes rendered after ${result.readyMs.toFixed(0)} ms (DOMContentLoaded ${result.domContentLoadedMs.toFixed(0)} ms, pipeline.get answered ${result.pipelineFetchedMs.toFixed(0)} ms)`,
+      );
     }
     // Let the first compile's result reach the nodes before dragging.
     await page.waitForTimeout(1_500);
