@@ -18,7 +18,7 @@ const document = {
       kind: 'csv-source',
       version: 1,
       label: 'Orders',
-      position: { x: 40, y: 120 },
+      position: { x: 40, y: 60 },
       config: {
         path: 'preview/orders.csv',
         delimiter: ',',
@@ -33,9 +33,9 @@ const document = {
         ],
       },
     },
-    { id: 'paid', kind: 'filter', version: 1, label: 'Paid', position: { x: 300, y: 120 }, config: { combinator: 'and', rules: [{ column: 'status', op: 'eq', value: 'paid' }] } },
-    { id: 'cols', kind: 'select-columns', version: 1, label: 'Columns', position: { x: 560, y: 120 }, config: { columns: ['order_id', 'amount'] } },
-    { id: 'out', kind: 'file-sink', version: 1, label: 'Report', position: { x: 820, y: 120 }, config: { format: 'csv', path: 'preview/out/paid.csv' } },
+    { id: 'paid', kind: 'filter', version: 1, label: 'Paid', position: { x: 340, y: 60 }, config: { combinator: 'and', rules: [{ column: 'status', op: 'eq', value: 'paid' }] } },
+    { id: 'cols', kind: 'select-columns', version: 1, label: 'Columns', position: { x: 40, y: 240 }, config: { columns: ['order_id', 'amount'] } },
+    { id: 'out', kind: 'file-sink', version: 1, label: 'Report', position: { x: 340, y: 240 }, config: { format: 'csv', path: 'preview/out/paid.csv' } },
   ],
   edges: [
     { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'paid', port: 'input' } },
