@@ -246,7 +246,8 @@ async function main(): Promise<void> {
   } finally {
     await browser?.close();
     if (server) await stopServer(server);
-    await rm(dataDir, { recursive: true, force: true });
+    // The embedded Redis may still be writing its folder as it exits.
+    await rm(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
