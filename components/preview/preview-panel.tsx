@@ -1,19 +1,16 @@
 'use client';
 // Preview of one node's output: the server runs the sub-graph upstream of it on
 // a sample (destinations never run) and sends at most `limit` rows plus column
-// statistics. Rows are rendered in a window: only those scrolled into view.
+// statistics. Rows are rendered in a window (RowWindow): only those scrolled into view.
 import { useQuery } from '@tanstack/react-query';
-import { useState, type UIEvent } from 'react';
+import { useState } from 'react';
 import type { VisualPipeline } from '@/server/pipeline/model';
 import { useTRPC } from '@/components/trpc';
 import { buttonClass } from '@/components/ui/styles';
 import { errorMessage } from '@/components/ui/errors';
 import { toCompileDocument } from '@/components/designer/document';
 import { useDesignerStoreApi } from '@/components/designer/store-context';
-
-const ROW_HEIGHT = 24;
-const VIEWPORT_ROWS = 12;
-const OVERSCAN = 4;
+import { RowWindow } from './row-window';
 
 /** A "Preview" button for the selected node that opens the panel with a snapshot of the current draft. */
 export function PreviewButton({ nodeId }: { nodeId: string }) {
@@ -36,7 +33,9 @@ export function PreviewButton({ nodeId }: { nodeId: string }) {
 export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { document: VisualPipeline; nodeId: string; onRefresh: () => void; onClose: () => void }) {
   const trpc = useTRPC();
   const [limit, setLimit] = useState(100);
-  const { data, error, isFetching } = useQuery({
+  // Opened on a result this page already had: as cached as the server's own cache, and instant.
+  const [openedAt] = useState(() => Date.now());
+  const { data, error, isFetching, dataUpdatedAt } = useQuery({
     ...trpc.pipeline.preview.queryOptions({ document, nodeId, limit }),
     staleTime: Infinity,
     refetchOnWindowFocus: false,
@@ -52,9 +51,14 @@ export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { documen
       <header className="mb-2 flex items-center gap-2">
         <h2 className="font-semibold">Preview</h2>
         {data?.ok && (
-          <span className="text-xs text-neutral-400">
+          <span className="text-xs text-neutral-400" data-testid="preview-summary">
             {data.rows.length} of {data.totalRows} row(s){data.sampled ? ` — from a sample of ${data.sampleRows.toLocaleString()} rows per source` : ''}
-            {data.cached ? ' (cached)' : ''}
+            {data.cached || dataUpdatedAt < openedAt ? (
+              <span data-testid="preview-cached" title={data.cached ? 'The server had this preview already: nothing upstream changed' : 'Shown from this page\'s earlier preview'}>
+                {' '}
+                (cached)
+              </span>
+            ) : null}
           </span>
         )}
         <label className="ml-auto text-xs text-neutral-400">
@@ -102,7 +106,7 @@ export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { documen
             </thead>
             <tbody>
               {data.stats.map((s) => (
-                <tr key={s.name}>
+                <tr key={s.name} data-column={s.name}>
                   <td className="font-mono">{s.name}</td>
                   <td>{s.type}</td>
                   <td>{s.nulls}</td>
@@ -116,39 +120,5 @@ export function PreviewPanel({ document, nodeId, onRefresh, onClose }: { documen
         </div>
       )}
     </section>
-  );
-}
-
-const cell = (value: unknown): string => (value === null || value === undefined ? 'NULL' : typeof value === 'string' ? value : JSON.stringify(value));
-
-/** Renders only the rows in view (plus a few either side) inside a fixed-height scroller. */
-function RowWindow({ columns, rows }: { columns: string[]; rows: Record<string, unknown>[] }) {
-  const [scrollTop, setScrollTop] = useState(0);
-  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(rows.length, first + VIEWPORT_ROWS + 2 * OVERSCAN);
-  const template = `repeat(${Math.max(1, columns.length)}, minmax(8rem, 1fr))`;
-  return (
-    <div className="overflow-x-auto" data-testid="preview-rows">
-      <div className="grid font-semibold text-neutral-300" style={{ gridTemplateColumns: template }}>
-        {columns.map((c) => (
-          <div key={c} className="truncate px-1 font-mono">
-            {c}
-          </div>
-        ))}
-      </div>
-      <div className="overflow-y-auto" style={{ height: ROW_HEIGHT * Math.min(VIEWPORT_ROWS, Math.max(1, rows.length)) }} onScroll={(e: UIEvent<HTMLDivElement>) => setScrollTop(e.currentTarget.scrollTop)}>
-        <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>
-          {rows.slice(first, last).map((row, i) => (
-            <div key={first + i} className="grid font-mono text-xs" style={{ gridTemplateColumns: template, position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}>
-              {columns.map((c) => (
-                <div key={c} className={`truncate px-1 ${row[c] === null ? 'text-neutral-500' : ''}`}>
-                  {cell(row[c])}
-                </div>
-              ))}
-            </div>
-          ))}
-        </div>
-      </div>
-    </div>
   );
 }

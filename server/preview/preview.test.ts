@@ -10,7 +10,8 @@ import type { PipelineNode, VisualPipeline } from '../pipeline/model';
 import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
 import { linearPipeline, ordersCsv } from '../testing/pipelines';
 import { createTestServices, type TestServices } from '../testing/services';
-import { PreviewCache, previewNode, subgraphKey, upstreamGraph, type PreviewData, type PreviewOptions, type PreviewResult } from './preview';
+import { analyzePipeline } from '../engine/analyze';
+import { PreviewCache, previewDocument, previewNode, pushSampleIntoSourceReads, subgraphKey, upstreamGraph, type PreviewData, type PreviewOptions, type PreviewResult } from './preview';
 
 function ok(result: PreviewResult): Extract<PreviewResult, { ok: true }> {
   if (!result.ok) throw new Error(`Preview failed: ${JSON.stringify(result.diagnostics)}`);
@@ -212,5 +213,66 @@ describe('pipeline.preview', () => {
     await mkdir(bobFiles, { recursive: true });
     await symlink(path.join(workspaceDir(dataDir, aliceWorkspace), 'orders.csv'), path.join(bobFiles, 'alice.csv'));
     await expect(bob.pipeline.preview({ document: linearPipeline({ sourcePath: 'alice.csv' }), nodeId: 'cols' })).rejects.toThrow(/outside/);
+  });
+});
+
+describe('the sample pushed into source reads', () => {
+  let root: string;
+  let options: PreviewOptions;
+  const goodLines = 200_000;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'sluice-preview-pushdown-'));
+    // Good lines, then one whose order_id is not an integer: a run of the whole file fails on it.
+    const lines = ['order_id,customer,amount,status'];
+    for (let i = 1; i <= goodLines; i++) lines.push(`${i},c${i},${i % 100}.5,${i % 3 === 0 ? 'paid' : 'pending'}`);
+    lines.push('not-a-number,zed,1,paid');
+    await writeFile(path.join(root, 'orders.csv'), lines.join('\n'));
+    options = { workspaceRoot: root, scratchDir: root, cache: new PreviewCache(), sampleRows: 1_000 };
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("limits each file source's read in the preview's plan and leaves the compiled plan alone", async () => {
+    const document = linearPipeline();
+    const compiled = await analyzePipeline(previewDocument(document, upstreamGraph(document, 'keep_paid'), 50));
+    const plan = compiled.plan!;
+    const before = JSON.stringify(plan);
+    const { plan: sampled, sampledStages } = pushSampleIntoSourceReads(plan, 50);
+    expect([...sampledStages]).toEqual(['src']);
+    const read = sampled.stages.find((s) => s.id === 'src')?.ops.find((op) => op.op === 'materialize');
+    expect(read).toMatchObject({ op: 'materialize', query: { from: { t: 'readCsv' }, limit: 51 } });
+    // Every other stage is the same object; the input plan is unchanged.
+    for (const stage of sampled.stages.filter((s) => s.id !== 'src')) expect(stage).toBe(plan.stages.find((s) => s.id === stage.id));
+    expect(JSON.stringify(plan)).toBe(before);
+    expect(JSON.stringify(plan)).not.toContain('"limit":51');
+  });
+
+  it('reads only the start of the file: a malformed line far past the sample fails a run, not the preview', async () => {
+    const document = linearPipeline({ rules: [{ column: 'status', op: 'eq', value: 'paid' }] });
+    const result = ok(await previewNode({ document, nodeId: 'keep_paid', limit: 5 }, options));
+    // The first 1,000 lines, a third of them paid.
+    expect(result.totalRows).toBe(333);
+    expect(result.rows.map((r) => r.order_id)).toEqual([3, 6, 9, 12, 15]);
+    expect(result.stats.find((s) => s.name === 'order_id')).toMatchObject({ min: '3', max: '999' });
+    expect(result.sampled).toBe(true);
+    // The same source, run in full, reaches the malformed line.
+    const run = await analyzePipeline(document);
+    await expect(executePlan(run.plan!, { workspaceRoot: root, outputRoot: path.join(root, 'run-out'), tempDir: path.join(root, 'run-tmp'), policy: { retries: 0, onBranchFailure: 'stopAll' } })).rejects.toThrow(
+      `Line ${goodLines + 2} of "orders.csv" is malformed`,
+    );
+  });
+
+  it('says whether a source had more rows than the sample', async () => {
+    const small = await mkdtemp(path.join(tmpdir(), 'sluice-preview-small-'));
+    try {
+      await writeFile(path.join(small, 'orders.csv'), ordersCsv);
+      const preview = (sampleRows: number) => previewNode({ document: linearPipeline(), nodeId: 'src' }, { workspaceRoot: small, scratchDir: small, cache: new PreviewCache(), sampleRows });
+      expect(ok(await preview(6))).toMatchObject({ totalRows: 5, sampled: false });
+      expect(ok(await preview(4))).toMatchObject({ totalRows: 4, sampled: true });
+    } finally {
+      await rm(small, { recursive: true, force: true });
+    }
   });
 });

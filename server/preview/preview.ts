@@ -256,6 +256,33 @@ function inputFiles(plan: ExecutionPlan): string[] {
   return [...new Set(files.map((f) => f.workspacePath))].sort();
 }
 
+const FILE_READS = new Set(['readCsv', 'readJson', 'readParquet']);
+
+/**
+ * The plan with the sample pushed into every source's file read: the table a
+ * CSV, JSON or Parquet source materialises holds at most its first
+ * `sampleRows + 1` rows (`SELECT * FROM read_csv(…) LIMIT n`), so DuckDB stops
+ * reading the file once it has them instead of loading all of it and cutting
+ * the sample afterwards. The one extra row tells that the file had more; the
+ * sample's own limit node after the source still cuts exactly `sampleRows`, so
+ * the preview's rows do not change. Only the preview's copy of the plan
+ * changes, never what a run executes. Returns the stages whose reads were limited.
+ */
+export function pushSampleIntoSourceReads(plan: ExecutionPlan, sampleRows: number): { plan: ExecutionPlan; sampledStages: Set<string> } {
+  const sampledStages = new Set<string>();
+  const stages = plan.stages.map((stage) => {
+    if (stage.dependsOn.length > 0) return stage;
+    const ops = stage.ops.map((op) => {
+      if (op.op !== 'materialize' || op.rejects || !FILE_READS.has(op.query.from.t)) return op;
+      return { ...op, query: { ...op.query, limit: Math.min(op.query.limit ?? Infinity, sampleRows + 1) } };
+    });
+    if (ops.every((op, i) => op === stage.ops[i])) return stage;
+    sampledStages.add(stage.id);
+    return { ...stage, ops };
+  });
+  return { plan: { ...plan, stages }, sampledStages };
+}
+
 const readsWithoutFiles = (plan: ExecutionPlan) => plan.stages.some((s) => s.ops.some((op) => op.op === 'extract' || op.op === 'fetchHttp'));
 
 // ── Preview ──────────────────────────────────────────────────────────────────
@@ -288,21 +315,29 @@ export async function previewNode(request: PreviewRequest, options: PreviewOptio
   if (hit) return shape(hit, true);
 
   const columns = compiled.schemas[graph.nodeId]?.[graph.port] ?? [];
-  const data = await runPreview(plan, graph, columns, sampleRows, options);
+  const data = await runPreview(pushSampleIntoSourceReads(plan, sampleRows), graph, columns, sampleRows, options);
   cache.set(key, data, { expiresAt: readsWithoutFiles(plan) ? now() + NON_FILE_SOURCE_TTL_MS : null });
   return shape(data, false);
 }
 
-async function runPreview(plan: ExecutionPlan, graph: PreviewGraph, columns: Column[], sampleRows: number, options: PreviewOptions): Promise<PreviewData> {
+async function runPreview(
+  { plan, sampledStages }: { plan: ExecutionPlan; sampledStages: Set<string> },
+  graph: PreviewGraph,
+  columns: Column[],
+  sampleRows: number,
+  options: PreviewOptions,
+): Promise<PreviewData> {
   const scratch = await mkdtemp(path.join(options.scratchDir ?? tmpdir(), 'sluice-preview-'));
   try {
     const outputRoot = path.join(scratch, 'out');
     const execute = options.execute ?? executePlan;
-    // A stage holding a sample that handed on the whole sample had more rows to give.
+    // A source read or a sample that handed on the whole sample had more rows to give.
     const sample = { full: false };
     await execute(plan, {
       onStage: (event) => {
-        if (event.status === 'succeeded' && event.nodeIds.some((id) => id.startsWith('__preview_sample_')) && (event.rowsOut ?? 0) >= sampleRows) sample.full = true;
+        if (event.status !== 'succeeded') return;
+        const rows = event.rowsOut ?? 0;
+        if ((sampledStages.has(event.stageId) && rows > sampleRows) || (rows >= sampleRows && event.nodeIds.some((id) => id.startsWith('__preview_sample_')))) sample.full = true;
       },
       workspaceRoot: options.workspaceRoot,
       outputRoot,

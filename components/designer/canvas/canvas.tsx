@@ -18,6 +18,7 @@ import type { DesignerEdge, DesignerNode } from '../document';
 import { NODE_KIND_MIME } from '../palette/drag-data';
 import { useDesignerStore, useDesignerStoreApi } from '../store-context';
 import { useTheme } from '../theme/use-theme';
+import { CanvasReadyMark } from './canvas-ready-mark';
 import { ConnectionHint } from './connection-hint';
 import { EdgeColumnsTooltip, type HoveredEdge } from './edge-columns-tooltip';
 import { PipelineNode } from './pipeline-node';
@@ -29,6 +30,8 @@ const nodeTypes = { pipelineNode: PipelineNode } satisfies NodeTypes;
 const defaultEdgeOptions = { style: { strokeWidth: 1.5 } };
 // Ctrl/Cmd-click adds to the selection; Shift-drag draws a selection box.
 const multiSelectionKeys = ['Meta', 'Control'];
+// Module scope too: a new object on every render would update React Flow's store on every drag move.
+const ariaLabelConfig = { 'node.a11yDescription.default': 'Press Enter or Space to select this node; Delete removes it; arrow keys move it.' };
 
 export function Canvas() {
   const store = useDesignerStoreApi();
@@ -97,12 +100,13 @@ export function Canvas() {
         fitView={fitOnLoad}
         fitViewOptions={fitViewOptions}
         minZoom={0.2}
-        ariaLabelConfig={{ 'node.a11yDescription.default': 'Press Enter or Space to select this node; Delete removes it; arrow keys move it.' }}
+        ariaLabelConfig={ariaLabelConfig}
       >
         <Background variant={BackgroundVariant.Dots} gap={16} size={1} />
         <Controls fitViewOptions={fitViewOptions} />
         <MiniMap pannable zoomable ariaLabel="Overview of the pipeline" />
         <ConnectionHint />
+        <CanvasReadyMark />
       </ReactFlow>
       {hoveredEdge ? <EdgeColumnsTooltip hovered={hoveredEdge} /> : null}
     </div>

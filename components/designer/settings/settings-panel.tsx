@@ -1,6 +1,6 @@
 'use client';
 import { useState } from 'react';
-import { selectSelectedNode } from '../store';
+import { selectSelectedNode, type DesignerState } from '../store';
 import { useDesignerStore } from '../store-context';
 import { PreviewButton } from '@/components/preview/preview-panel';
 import { PipelinePanel } from '../pipeline/pipeline-panel';
@@ -9,12 +9,18 @@ import { NodeSettings } from './node-settings';
 const tabClass = (active: boolean) =>
   `rounded px-2 py-0.5 text-xs font-medium ${active ? 'bg-neutral-800 text-neutral-100' : 'text-neutral-400 hover:bg-neutral-800/60 hover:text-neutral-200'}`;
 
+// The selected node's id and data rather than the node: a drag gives the node a
+// new position on every mouse move, and the form would re-render with each one.
+const selectSelectedId = (s: DesignerState): string | undefined => selectSelectedNode(s)?.id;
+
 /**
  * The selected node's settings, or the pipeline's when no node is selected.
  * With a node selected, a tab switches to the pipeline's; selecting another node shows it.
  */
 export function SettingsPanel() {
-  const node = useDesignerStore(selectSelectedNode);
+  const nodeId = useDesignerStore(selectSelectedId);
+  const data = useDesignerStore((s) => (nodeId === undefined ? undefined : s.nodes.find((n) => n.id === nodeId)?.data));
+  const node = nodeId !== undefined && data ? { id: nodeId, data } : undefined;
   // The node whose settings the user left for the pipeline tab; another selection shows the node again.
   const [pipelineOver, setPipelineOver] = useState<string | null>(null);
   const showPipeline = !node || pipelineOver === node.id;
@@ -35,7 +41,7 @@ export function SettingsPanel() {
         ) : null}
       </div>
       {node && !showPipeline ? (
-        <NodeSettings key={node.id} node={node} />
+        <NodeSettings key={node.id} nodeId={node.id} data={node.data} />
       ) : (
         <>
           <PipelinePanel />
