@@ -40,12 +40,14 @@ const byId = (a: TailLine, b: TailLine): number => (idOf(a) < idOf(b) ? -1 : idO
 /** Sorted, each id once, only those after `after` (or before `before`). */
 function fresh(lines: readonly TailLine[], bound: { after?: bigint | undefined; before?: bigint | undefined }): TailLine[] {
   const seen = new Set<string>();
-  return [...lines].sort(byId).filter((line) => {
-    const id = idOf(line);
-    if (seen.has(line.id) || (bound.after !== undefined && id <= bound.after) || (bound.before !== undefined && id >= bound.before)) return false;
-    seen.add(line.id);
-    return true;
-  });
+  return lines
+    .filter((line) => {
+      const id = idOf(line);
+      if (seen.has(line.id) || (bound.after !== undefined && id <= bound.after) || (bound.before !== undefined && id >= bound.before)) return false;
+      seen.add(line.id);
+      return true;
+    })
+    .sort(byId);
 }
 
 const lastId = (w: LogWindow): bigint | undefined => {

@@ -61,7 +61,7 @@ export function RunFollower({ pipelineId }: { pipelineId: string }) {
   useSubscription(
     trpc.run.events.subscriptionOptions(live && runId ? { runId } : skipToken, {
       onData: (tracked) => {
-        const event: RunEvent = tracked.data;
+        const event: RunEvent = { ...tracked.data, id: tracked.id };
         if (runId) batcher.push({ runId, event });
       },
     }),
