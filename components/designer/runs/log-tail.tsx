@@ -69,7 +69,9 @@ export function LogTail({ runId, stages, labelOf }: { runId: string; stages: rea
     if (latest.data) dispatch({ type: 'latest', page: latest.data });
   }, [latest.data]);
 
-  const nodeIds = stages.find((s) => s.stageId === stageId)?.nodeIds ?? null;
+  // Lines name a node, or the stage itself (its id) for what the stage as a whole reports.
+  const stage = stages.find((s) => s.stageId === stageId);
+  const nodeIds = useMemo(() => (stage ? [...stage.nodeIds, stage.stageId] : null), [stage]);
   const shown = useMemo(() => filterLines(tail.lines, { levels, nodeIds }), [tail.lines, levels, nodeIds]);
 
   // Follow the end; keep the reader's place when older lines are put above it.
