@@ -22,14 +22,14 @@ interface Page {
   olderCursor: string | null;
 }
 
-type Action = { type: 'newer'; lines: readonly TailLine[] } | { type: 'latest'; page: Page } | { type: 'older'; page: Page } | { type: 'pause' } | { type: 'jump' };
+type Action = { type: 'newer'; lines: readonly TailLine[]; olderExist: boolean } | { type: 'latest'; page: Page } | { type: 'older'; page: Page } | { type: 'pause' } | { type: 'jump' };
 
 const toTail = (page: Page) => ({ lines: page.lines.map((l) => ({ ...l, at: l.at.getTime() })), olderCursor: page.olderCursor });
 
 function reduce(w: LogWindow, action: Action): LogWindow {
   switch (action.type) {
     case 'newer':
-      return receiveNewer(w, action.lines);
+      return receiveNewer(w, action.lines, { olderExist: action.olderExist });
     case 'latest':
       return receiveLatestPage(w, toTail(action.page));
     case 'older':
@@ -61,9 +61,10 @@ export function LogTail({ runId, stages, labelOf }: { runId: string; stages: rea
   const [olderError, setOlderError] = useState<string | null>(null);
 
   const live = useRunView((s) => (s.view.runId === runId ? s.view.logs : null));
+  const liveTrimmed = useRunView((s) => s.view.runId === runId && s.view.logsTrimmed);
   useEffect(() => {
-    if (live && live.length > 0) dispatch({ type: 'newer', lines: live });
-  }, [live]);
+    if (live && live.length > 0) dispatch({ type: 'newer', lines: live, olderExist: liveTrimmed });
+  }, [live, liveTrimmed]);
   const latest = useQuery(trpc.run.logs.queryOptions({ runId, limit: PAGE_LINES }, { staleTime: Infinity, refetchOnWindowFocus: false }));
   useEffect(() => {
     if (latest.data) dispatch({ type: 'latest', page: latest.data });

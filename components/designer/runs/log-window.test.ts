@@ -24,6 +24,16 @@ describe('log window', () => {
     expect(receiveNewer(w, [line(8)])).toBe(w);
   });
 
+  it('knows older lines exist when its first lines come from a buffer that dropped some', () => {
+    const w = receiveNewer(createLogWindow(5), range(7, 9), { olderExist: true });
+    expect(w.hasOlder).toBe(true);
+    // Once it holds lines, its own bound and the pages it took decide.
+    const all = receiveOlder(w, { lines: range(1, 6), olderCursor: null });
+    expect(all.hasOlder).toBe(false);
+    expect(receiveNewer(jumpToLatest(all), [line(10)], { olderExist: true }).hasOlder).toBe(true);
+    expect(receiveNewer(receiveNewer(createLogWindow(5), range(1, 2)), [line(3)], { olderExist: true }).hasOlder).toBe(false);
+  });
+
   it('holds still while the reader is paused; jumping back joins what waited', () => {
     let w = pause(receiveNewer(createLogWindow(5), range(1, 3)));
     w = receiveNewer(w, range(4, 5));

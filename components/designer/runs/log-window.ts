@@ -60,9 +60,11 @@ const lastId = (w: LogWindow): bigint | undefined => {
  * following, set aside while paused. Lines already held are ignored, so live
  * events replayed after a page do no harm.
  */
-export function receiveNewer(w: LogWindow, incoming: readonly TailLine[]): LogWindow {
+export function receiveNewer(w: LogWindow, incoming: readonly TailLine[], options: { olderExist?: boolean } = {}): LogWindow {
   const added = fresh(incoming, { after: lastId(w) });
   if (added.length === 0) return w;
+  // The first lines of an empty window may come from a buffer that already dropped older ones.
+  if (options.olderExist && w.lines.length === 0 && w.newer.length === 0) w = { ...w, hasOlder: true };
   if (w.paused) {
     const newer = [...w.newer, ...added];
     return newer.length > w.max ? { ...w, newer: newer.slice(-w.max), newerGap: true } : { ...w, newer };

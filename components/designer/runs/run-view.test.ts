@@ -50,6 +50,8 @@ describe('live run events', () => {
     expect(MAX_LOG_LINES).toBe(2_000);
     expect(view.logs.at(-1)).toEqual({ id: String(MAX_LOG_LINES + 5), at: T0 + MAX_LOG_LINES + 4, level: 'info', message: `line ${MAX_LOG_LINES + 4}`, nodeId: null });
     expect(view.logs[0]?.message).toBe('line 5');
+    expect(view.logsTrimmed).toBe(true);
+    expect(applyRunEvents(startRunView('r1', 'running'), logs.slice(0, 10)).logsTrimmed).toBe(false);
   });
 
   it('times stages and the run from the events: a running stage has started, a finished one has ended', () => {

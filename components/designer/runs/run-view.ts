@@ -31,6 +31,8 @@ export interface RunView {
   finishedAt: number | null;
   /** The newest log lines received live, oldest first. */
   logs: readonly TailLine[];
+  /** Older lines than `logs` holds were received and dropped. */
+  logsTrimmed: boolean;
 }
 
 /** A run as run.get returns it, reduced to what the view needs. */
@@ -53,7 +55,7 @@ export type NodeDisplayStatus = 'idle' | 'queued' | StageStatus;
 /** Log lines the view keeps; the log tail pages older ones from the server. */
 export const MAX_LOG_LINES = MAX_TAIL_LINES;
 
-export const emptyRunView: RunView = { runId: null, status: null, errorMessage: null, errorNodeId: null, nodes: {}, stages: {}, startedAt: null, finishedAt: null, logs: [] };
+export const emptyRunView: RunView = { runId: null, status: null, errorMessage: null, errorNodeId: null, nodes: {}, stages: {}, startedAt: null, finishedAt: null, logs: [], logsTrimmed: false };
 
 export function startRunView(runId: string, status: RunStatus | null): RunView {
   return { ...emptyRunView, runId, status };
@@ -104,8 +106,10 @@ export function applyRunEvents(view: RunView, events: readonly RunEvent[]): RunV
       lines.push({ id: event.id, at: at ?? Date.now(), level: event.level, message: event.message, nodeId: event.nodeId ?? null });
     }
   }
-  const logs = lines.length > 0 ? receiveNewer({ ...createLogWindow(MAX_LOG_LINES), lines: view.logs }, lines).lines : view.logs;
-  return { ...view, status, errorMessage, errorNodeId, nodes, stages, startedAt, finishedAt, logs };
+  const tail = lines.length > 0 ? receiveNewer({ ...createLogWindow(MAX_LOG_LINES), lines: view.logs, hasOlder: view.logsTrimmed }, lines) : null;
+  const logs = tail ? tail.lines : view.logs;
+  const logsTrimmed = tail ? tail.hasOlder : view.logsTrimmed;
+  return { ...view, status, errorMessage, errorNodeId, nodes, stages, startedAt, finishedAt, logs, logsTrimmed };
 }
 
 /**
