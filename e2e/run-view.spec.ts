@@ -155,9 +155,9 @@ test('a long log keeps its newest lines, pages older ones on demand and filters 
   await expect(log.getByTestId('log-line')).toHaveText([100, 200, 300, 400, 500, 600].map((n) => new RegExp(`hundredth row ${n}$`)));
   // The stage filter narrows to lines about that stage's nodes.
   await page.getByRole('group', { name: 'Levels shown' }).getByRole('button', { name: 'warn' }).click();
-  await page.getByLabel('Stage').selectOption({ label: 'Slow step' });
+  await page.getByRole('combobox', { name: 'Stage' }).selectOption({ label: 'Slow step' });
   await expect(log.getByTestId('log-line').first()).toContainText('[Slow step]');
   await expect(log.getByTestId('log-line').filter({ hasNotText: '[Slow step]' })).toHaveCount(0);
-  await page.getByLabel('Stage').selectOption({ label: 'Copy' });
+  await page.getByRole('combobox', { name: 'Stage' }).selectOption({ label: 'Copy' });
   await expect(log.getByTestId('log-line').filter({ hasText: /row \d+$/ })).toHaveCount(0);
 });
