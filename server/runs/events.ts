@@ -37,6 +37,8 @@ export const isTerminalRunStatus = (status: string): boolean => ['succeeded', 'p
 
 export interface PublishedRunEvent {
   id: string;
+  /** When the event was recorded (ISO 8601), as stored with it. */
+  at?: string;
   payload: RunEventPayload;
 }
 
@@ -72,7 +74,7 @@ export function createRedisEventBus(redisUrl: string, prefix: string): RunEventB
     }
     const set = listeners.get(ch);
     if (!set) return;
-    const parsed = z.object({ id: z.string(), payload: RunEventPayloadSchema }).safeParse(JSON.parse(message));
+    const parsed = z.object({ id: z.string(), at: z.string().optional(), payload: RunEventPayloadSchema }).safeParse(JSON.parse(message));
     if (!parsed.success) return;
     for (const listener of set) listener(parsed.data);
   });

@@ -4,7 +4,7 @@ import type { Prisma } from '../db/database';
 import type { RunEventBus, RunEventPayload } from './events';
 
 export async function recordRunEvent(db: Prisma, bus: RunEventBus, runId: string, payload: RunEventPayload): Promise<void> {
-  const row = await db.runEvent.create({ data: { runId, type: payload.type, payload }, select: { id: true } });
+  const row = await db.runEvent.create({ data: { runId, type: payload.type, payload }, select: { id: true, createdAt: true } });
   // A lost live message is recovered by replay; it must not fail the run.
-  await bus.publish(runId, { id: String(row.id), payload }).catch(() => undefined);
+  await bus.publish(runId, { id: String(row.id), at: row.createdAt.toISOString(), payload }).catch(() => undefined);
 }

@@ -1,25 +1,38 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatDuration, formatRows } from '@/components/ui/format';
 import { labelOfNode } from '../document';
 import { useDesignerStore } from '../store-context';
+import { LogTail } from './log-tail';
 import { RejectedRows } from './rejected-rows';
 import { ResumeRun } from './resume-run';
+import { RunGantt, type GanttStage } from './run-gantt';
 import { isTerminalRunStatus } from './run-types';
+import { stageTiming } from './run-view';
 import { useRunView } from './run-view-store';
 import { StatusBadge } from './status-badge';
 
 const durationOf = (start: Date | null, end: Date | null): number | null => (start && end ? end.getTime() - start.getTime() : null);
 
-/** The stages of the displayed run, and its log while it is followed live. */
+/** The stages of the displayed run, their timeline, and its log (live while it runs). */
 export function RunDetails({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const { data, error, isPending } = useQuery(trpc.run.get.queryOptions({ runId }, { refetchOnWindowFocus: false }));
   const nodes = useDesignerStore((s) => s.nodes);
   const liveNodes = useRunView((s) => (s.view.runId === runId ? s.view.nodes : null));
-  const logs = useRunView((s) => (s.view.runId === runId ? s.view.logs : null));
+  const liveStages = useRunView((s) => (s.view.runId === runId ? s.view.stages : null));
+  const liveStartedAt = useRunView((s) => (s.view.runId === runId ? s.view.startedAt : null));
+  const liveFinishedAt = useRunView((s) => (s.view.runId === runId ? s.view.finishedAt : null));
+
+  const labelOf = useMemo(() => (nodeId: string) => labelOfNode(nodes, nodeId), [nodes]);
+  const stageLabels = useMemo(() => (data?.stages ?? []).map((stage) => ({ stageId: stage.stageId, nodeIds: stage.nodeIds, label: stage.nodeIds.map(labelOf).join(' → ') })), [data, labelOf]);
+  const gantt = useMemo(
+    (): GanttStage[] => (data?.stages ?? []).map((stage, i) => ({ stageId: stage.stageId, label: stageLabels[i]?.label ?? stage.stageId, ...stageTiming(stage, liveStages?.[stage.stageId]) })),
+    [data, stageLabels, liveStages],
+  );
 
   if (isPending) return <p className="p-2 text-xs text-neutral-500">Loading stages…</p>;
   if (error) return <p className="p-2 text-xs text-red-300" role="alert">{errorMessage(error, 'Could not load the run')}</p>;
@@ -54,19 +67,12 @@ export function RunDetails({ runId }: { runId: string }) {
         })}
       </ol>
       {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} /> : null}
-      {logs && logs.length > 0 ? (
-        <div className="border-t border-neutral-800 pt-2">
-          <h3 className="pb-1 font-semibold text-neutral-400">Log</h3>
-          <ol className="max-h-32 space-y-0.5 overflow-y-auto font-mono text-[11px]" data-testid="run-log">
-            {logs.map((line, i) => (
-              <li key={i} className={line.level === 'error' ? 'text-red-300' : line.level === 'warn' ? 'text-amber-300' : 'text-neutral-400'}>
-                {line.nodeId ? `[${labelOfNode(nodes, line.nodeId)}] ` : ''}
-                {line.message}
-              </li>
-            ))}
-          </ol>
-        </div>
-      ) : null}
+      <RunGantt
+        stages={gantt}
+        runStartedAt={data.startedAt?.getTime() ?? liveStartedAt}
+        runFinishedAt={data.finishedAt?.getTime() ?? liveFinishedAt}
+      />
+      <LogTail key={runId} runId={runId} stages={stageLabels} labelOf={labelOf} />
     </div>
   );
 }

@@ -47,10 +47,14 @@ export function RunFollower({ pipelineId }: { pipelineId: string }) {
       }
       for (const [id, events] of byRun) {
         runView.getState().applyEvents(id, events);
-        // The run's own status changed: the list shows it. Once it is over, refresh its stages too.
+        // The run's own status changed: the list shows it.
         const statuses = events.flatMap((e) => (e.type === 'run' ? [e.status] : []));
         if (statuses.length > 0) void queryClient.invalidateQueries({ queryKey: trpc.run.list.queryKey({ pipelineId }) });
-        if (statuses.some(isTerminalRunStatus)) void queryClient.invalidateQueries({ queryKey: trpc.run.get.queryKey({ runId: id }) });
+        // Once it is over, or when a stage appears that the snapshot did not list yet (it was taken before
+        // the run was planned), refresh its stages: the stage list and the timeline need every stage.
+        const known = queryClient.getQueryData(trpc.run.get.queryKey({ runId: id }))?.stages;
+        const unlisted = known !== undefined && events.some((e) => e.type === 'stage' && !known.some((s) => s.stageId === e.stageId));
+        if (unlisted || statuses.some(isTerminalRunStatus)) void queryClient.invalidateQueries({ queryKey: trpc.run.get.queryKey({ runId: id }) });
       }
     },
     [runView, queryClient, trpc, pipelineId],
@@ -61,7 +65,7 @@ export function RunFollower({ pipelineId }: { pipelineId: string }) {
   useSubscription(
     trpc.run.events.subscriptionOptions(live && runId ? { runId } : skipToken, {
       onData: (tracked) => {
-        const event: RunEvent = tracked.data;
+        const event: RunEvent = { ...tracked.data, id: tracked.id };
         if (runId) batcher.push({ runId, event });
       },
     }),

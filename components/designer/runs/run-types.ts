@@ -15,7 +15,10 @@ export type RunStatus = 'queued' | 'running' | 'succeeded' | 'partially_succeede
 export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'reused';
 export type LogLevel = 'info' | 'warn' | 'error';
 
-export type RunEvent =
+/** What the stream sends, with the event's id and the time it was recorded (ISO 8601) where it came from the stream. */
+export type RunEvent = RunEventData & { id?: string; at?: string };
+
+export type RunEventData =
   | { type: 'run'; status: RunStatus; errorMessage?: string | null; errorNodeId?: string | null; rowsRejected?: number }
   | {
       type: 'stage';
@@ -25,6 +28,8 @@ export type RunEvent =
       rowsIn?: number | null;
       rowsOut?: number | null;
       rowsRejected?: number | null;
+      /** Attempts the stage took, once it finished; more than one: transient errors were retried. */
+      attempts?: number;
       errorMessage?: string | null;
     }
   | { type: 'log'; level: LogLevel; message: string; nodeId?: string };

@@ -1,7 +1,9 @@
 // What the canvas shows about one run: the run's status and each node's stage
-// status and row count. Pure functions, so event streams and snapshots can be
+// status and row count, each stage's timing (for the Gantt chart) and the
+// newest log lines. Pure functions, so event streams and snapshots can be
 // merged and tested without React.
-import type { LogLevel, RunEvent, RunStatus, StageStatus } from './run-types';
+import { MAX_TAIL_LINES, receiveNewer, createLogWindow, type TailLine } from './log-window';
+import type { RunEvent, RunStatus, StageStatus } from './run-types';
 
 export interface NodeRunState {
   status: StageStatus;
@@ -9,10 +11,12 @@ export interface NodeRunState {
   errorMessage: string | null;
 }
 
-export interface LogLine {
-  level: LogLevel;
-  message: string;
-  nodeId?: string;
+/** When a stage ran, in epoch milliseconds, as the live events tell. */
+export interface StageTiming {
+  status: StageStatus;
+  startedAt: number | null;
+  finishedAt: number | null;
+  attempts: number | null;
 }
 
 export interface RunView {
@@ -21,7 +25,14 @@ export interface RunView {
   errorMessage: string | null;
   errorNodeId: string | null;
   nodes: Readonly<Record<string, NodeRunState>>;
-  logs: readonly LogLine[];
+  /** By stage id. */
+  stages: Readonly<Record<string, StageTiming>>;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** The newest log lines received live, oldest first. */
+  logs: readonly TailLine[];
+  /** Older lines than `logs` holds were received and dropped. */
+  logsTrimmed: boolean;
 }
 
 /** A run as run.get returns it, reduced to what the view needs. */
@@ -41,9 +52,10 @@ export interface RunSnapshot {
 
 export type NodeDisplayStatus = 'idle' | 'queued' | StageStatus;
 
-export const MAX_LOG_LINES = 200;
+/** Log lines the view keeps; the log tail pages older ones from the server. */
+export const MAX_LOG_LINES = MAX_TAIL_LINES;
 
-export const emptyRunView: RunView = { runId: null, status: null, errorMessage: null, errorNodeId: null, nodes: {}, logs: [] };
+export const emptyRunView: RunView = { runId: null, status: null, errorMessage: null, errorNodeId: null, nodes: {}, stages: {}, startedAt: null, finishedAt: null, logs: [], logsTrimmed: false };
 
 export function startRunView(runId: string, status: RunStatus | null): RunView {
   return { ...emptyRunView, runId, status };
@@ -62,10 +74,16 @@ function markFailedNode(nodes: Record<string, NodeRunState>, nodeId: string | nu
 export function applyRunEvents(view: RunView, events: readonly RunEvent[]): RunView {
   if (events.length === 0) return view;
   const nodes = { ...view.nodes };
-  let { status, errorMessage, errorNodeId } = view;
-  let logs = view.logs;
+  const stages = { ...view.stages };
+  let { status, errorMessage, errorNodeId, startedAt, finishedAt } = view;
+  const lines: TailLine[] = [];
   for (const event of events) {
+    const at = event.at !== undefined ? Date.parse(event.at) : null;
     if (event.type === 'stage') {
+      const current = stages[event.stageId];
+      if (event.status === 'running') stages[event.stageId] = { status: 'running', startedAt: at, finishedAt: null, attempts: event.attempts ?? null };
+      else if (event.status === 'pending') stages[event.stageId] = { status: 'pending', startedAt: null, finishedAt: null, attempts: null };
+      else stages[event.stageId] = { status: event.status, startedAt: current?.startedAt ?? null, finishedAt: at, attempts: event.attempts ?? current?.attempts ?? null };
       for (const nodeId of event.nodeIds) {
         const current = nodes[nodeId];
         nodes[nodeId] = {
@@ -76,17 +94,22 @@ export function applyRunEvents(view: RunView, events: readonly RunEvent[]): RunV
         };
       }
     } else if (event.type === 'run') {
+      // A retried attempt announces `running` again; the run started with the first.
+      if (event.status === 'running') startedAt ??= at;
+      else if (event.status !== 'queued') finishedAt = at;
       status = event.status;
       if (event.errorMessage !== undefined) errorMessage = event.errorMessage;
       if (event.errorNodeId !== undefined) errorNodeId = event.errorNodeId;
       if (event.status === 'failed') markFailedNode(nodes, event.errorNodeId, event.errorMessage);
-    } else {
-      const line: LogLine = { level: event.level, message: event.message };
-      if (event.nodeId !== undefined) line.nodeId = event.nodeId;
-      logs = [...logs, line].slice(-MAX_LOG_LINES);
+    } else if (event.id !== undefined) {
+      // Only events from the stream carry ids; the log tail orders and pages by them.
+      lines.push({ id: event.id, at: at ?? Date.now(), level: event.level, message: event.message, nodeId: event.nodeId ?? null });
     }
   }
-  return { ...view, status, errorMessage, errorNodeId, nodes, logs };
+  const tail = lines.length > 0 ? receiveNewer({ ...createLogWindow(MAX_LOG_LINES), lines: view.logs, hasOlder: view.logsTrimmed }, lines) : null;
+  const logs = tail ? tail.lines : view.logs;
+  const logsTrimmed = tail ? tail.hasOlder : view.logsTrimmed;
+  return { ...view, status, errorMessage, errorNodeId, nodes, stages, startedAt, finishedAt, logs, logsTrimmed };
 }
 
 /**
@@ -120,4 +143,24 @@ export function nodeDisplayStatus(view: RunView, nodeId: string): NodeDisplaySta
   if (view.status === 'queued') return 'queued';
   if (view.status === 'running') return 'pending';
   return 'idle';
+}
+
+/** A stage as run.get returns it, reduced to its timing. */
+export interface SnapshotStageTiming {
+  status: StageStatus;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  attempts: number;
+}
+
+/**
+ * When the stage ran: the snapshot's times (the database's) unless live events
+ * moved the stage further since; either fills what the other lacks.
+ */
+export function stageTiming(snapshot: SnapshotStageTiming, live: StageTiming | undefined): StageTiming {
+  const stored: StageTiming = { status: snapshot.status, startedAt: snapshot.startedAt?.getTime() ?? null, finishedAt: snapshot.finishedAt?.getTime() ?? null, attempts: snapshot.attempts || null };
+  if (!live) return stored;
+  if (stageRank[live.status] > stageRank[stored.status]) return { ...live, startedAt: live.startedAt ?? stored.startedAt };
+  if (live.status !== stored.status) return stored;
+  return { status: stored.status, startedAt: stored.startedAt ?? live.startedAt, finishedAt: stored.finishedAt ?? live.finishedAt, attempts: stored.attempts ?? live.attempts };
 }

@@ -49,7 +49,9 @@ describe.each(testDatabaseKinds)('runs end to end on %s with a real worker and R
   async function collect(stream: AsyncIterable<unknown>): Promise<{ id: string; data: RunEventPayload }[]> {
     const events: { id: string; data: RunEventPayload }[] = [];
     for await (const envelope of stream) {
-      const [id, data] = envelope as [string, RunEventPayload];
+      // Each event carries the time it was recorded; the tests compare the rest.
+      const [id, { at, ...data }] = envelope as [string, RunEventPayload & { at: string }];
+      expect(new Date(at).toISOString()).toBe(at);
       events.push({ id, data });
     }
     return events;

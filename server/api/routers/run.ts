@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors';
 import { findWorkspaceRun, listDeadLetters } from '../../runs/dead-letters';
 import { isTerminalRunStatus, RunEventPayloadSchema, type PublishedRunEvent } from '../../runs/events';
+import { listRunLogs } from '../../runs/run-logs';
 import { env } from '../../env';
 import { ParameterInputSchema } from '../../pipeline/parameters';
 import type { CheckpointPolicy } from '../../runs/checkpoints';
@@ -82,8 +83,23 @@ export const runRouter = router({
       return listDeadLetters(ctx.db, input);
     }),
 
+  /** The run's log lines, newest page first (each page oldest first); `before` pages back, filters narrow by level and node. */
+  logs: protectedProcedure
+    .input(
+      RunId.extend({
+        before: z.string().regex(/^\d+$/).nullish(),
+        levels: z.array(z.enum(['info', 'warn', 'error'])).max(3).optional(),
+        nodeIds: z.array(z.string().min(1)).max(100).optional(),
+        limit: z.number().int().min(1).max(1000).default(200),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      if (!(await findWorkspaceRun(ctx.db, input.runId, ctx.workspace.id))) throw new AppError('NOT_FOUND', 'Run not found');
+      return listRunLogs(ctx.db, input);
+    }),
+
   /**
-   * Live events of one run. Subscribes first, then replays what is stored after
+   * Live events of one run, each with the time it was recorded (`at`). Subscribes first, then replays what is stored after
    * `lastEventId`, so a reconnecting browser misses nothing and sees nothing twice.
    * Ends after the run's final status.
    */
@@ -103,7 +119,7 @@ export const runRouter = router({
       for (const row of stored) {
         const payload = RunEventPayloadSchema.parse(row.payload);
         last = row.id;
-        yield tracked(String(row.id), payload);
+        yield tracked(String(row.id), { ...payload, at: row.createdAt.toISOString() });
         if (payload.type === 'run' && isTerminalRunStatus(payload.status)) return;
       }
       while (!signal?.aborted) {
@@ -118,7 +134,7 @@ export const runRouter = router({
         }
         if (BigInt(event.id) <= last) continue;
         last = BigInt(event.id);
-        yield tracked(event.id, event.payload);
+        yield tracked(event.id, { ...event.payload, at: event.at ?? new Date().toISOString() });
         if (event.payload.type === 'run' && isTerminalRunStatus(event.payload.status)) return;
       }
     } finally {
