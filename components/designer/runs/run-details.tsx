@@ -4,8 +4,7 @@ import { useMemo } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatDuration, formatRows } from '@/components/ui/format';
-import { labelOfNode } from '../document';
-import { useDesignerStore } from '../store-context';
+import { useDesignerStore, useNodeLabels } from '../store-context';
 import { LogTail } from './log-tail';
 import { RejectedRows } from './rejected-rows';
 import { ResumeRun } from './resume-run';
@@ -21,13 +20,12 @@ const durationOf = (start: Date | null, end: Date | null): number | null => (sta
 export function RunDetails({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const { data, error, isPending } = useQuery(trpc.run.get.queryOptions({ runId }, { refetchOnWindowFocus: false }));
-  const nodes = useDesignerStore((s) => s.nodes);
+  const labelOf = useNodeLabels();
   const liveNodes = useRunView((s) => (s.view.runId === runId ? s.view.nodes : null));
   const liveStages = useRunView((s) => (s.view.runId === runId ? s.view.stages : null));
   const liveStartedAt = useRunView((s) => (s.view.runId === runId ? s.view.startedAt : null));
   const liveFinishedAt = useRunView((s) => (s.view.runId === runId ? s.view.finishedAt : null));
 
-  const labelOf = useMemo(() => (nodeId: string) => labelOfNode(nodes, nodeId), [nodes]);
   const stageLabels = useMemo(() => (data?.stages ?? []).map((stage) => ({ stageId: stage.stageId, nodeIds: stage.nodeIds, label: stage.nodeIds.map(labelOf).join(' → ') })), [data, labelOf]);
   const gantt = useMemo(
     (): GanttStage[] => (data?.stages ?? []).map((stage, i) => ({ stageId: stage.stageId, label: stageLabels[i]?.label ?? stage.stageId, ...stageTiming(stage, liveStages?.[stage.stageId]) })),
@@ -41,7 +39,7 @@ export function RunDetails({ runId }: { runId: string }) {
     <div className="space-y-2 p-2 text-xs" data-testid="run-stages">
       {data.errorMessage ? (
         <p className="rounded border border-red-900/70 bg-red-950/40 px-2 py-1 text-red-200">
-          {data.errorNodeId ? <span className="font-medium">{labelOfNode(nodes, data.errorNodeId)}: </span> : null}
+          {data.errorNodeId ? <span className="font-medium">{labelOf(data.errorNodeId)}: </span> : null}
           {data.errorMessage}
         </p>
       ) : null}
@@ -56,7 +54,7 @@ export function RunDetails({ runId }: { runId: string }) {
             <li key={stage.stageId} className="flex items-start gap-2" data-testid="run-stage" data-status={status}>
               <StatusBadge status={status} />
               <div className="min-w-0 flex-1">
-                <div className="truncate text-neutral-200">{stage.nodeIds.map((id) => labelOfNode(nodes, id)).join(' → ')}</div>
+                <div className="truncate text-neutral-200">{stage.nodeIds.map((id) => labelOf(id)).join(' → ')}</div>
                 {stage.errorMessage ? <div className="break-words text-red-300">{stage.errorMessage}</div> : null}
                 {stage.rowsRejected ? <div className="text-amber-300" data-testid="stage-rejected">{formatRows(stage.rowsRejected)} rejected</div> : null}
               </div>

@@ -3,8 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
-import { labelOfNode } from '../document';
-import { useDesignerStore } from '../store-context';
+import { useNodeLabels } from '../store-context';
 import { RunDetails } from './run-details';
 import { RunRow } from './run-row';
 import { isTerminalRunStatus, type RunSummary } from './run-types';
@@ -17,7 +16,7 @@ export function RunsPanel({ pipelineId }: { pipelineId: string }) {
   const trpc = useTRPC();
   const runView = useRunViewApi();
   const shownRunId = useRunView((s) => s.view.runId);
-  const nodes = useDesignerStore((s) => s.nodes);
+  const labelOf = useNodeLabels();
   const { data, error, isPending } = useQuery({
     ...trpc.run.list.queryOptions({ pipelineId }),
     // A safety net next to the live events: while a run is active, refresh the list now and then.
@@ -66,7 +65,7 @@ export function RunsPanel({ pipelineId }: { pipelineId: string }) {
                     key={run.id}
                     run={run}
                     selected={run.id === shownRunId}
-                    failedNodeLabel={run.errorNodeId ? labelOfNode(nodes, run.errorNodeId) : null}
+                    failedNodeLabel={run.errorNodeId ? labelOf(run.errorNodeId) : null}
                     onSelect={onSelect}
                   />
                 ))}

@@ -2,13 +2,12 @@
 import { useState } from 'react';
 import { buttonClass } from '@/components/ui/styles';
 import { useCompileView } from '../compile-context';
-import { labelOfNode } from '../document';
-import { useDesignerStore } from '../store-context';
+import { useDesignerStore, useNodeLabels } from '../store-context';
 
 /** The number of compiler problems; opens a list where each problem selects its node. */
 export function ProblemsButton() {
   const { diagnostics, errorCount, warningCount } = useCompileView();
-  const nodes = useDesignerStore((s) => s.nodes);
+  const labelOf = useNodeLabels();
   const selectNode = useDesignerStore((s) => s.selectNode);
   const [open, setOpen] = useState(false);
   const total = errorCount + warningCount;
@@ -44,7 +43,7 @@ export function ProblemsButton() {
                 }}
               >
                 <span className={d.severity === 'error' ? 'text-red-300' : 'text-amber-300'}>{d.severity === 'error' ? 'Error' : 'Warning'}</span>
-                {d.nodeId ? <span className="text-neutral-300"> · {labelOfNode(nodes, d.nodeId)}</span> : null}
+                {d.nodeId ? <span className="text-neutral-300"> · {labelOf(d.nodeId)}</span> : null}
                 <span className="block text-neutral-400">{d.message}</span>
               </button>
             </li>
