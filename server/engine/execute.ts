@@ -158,6 +158,8 @@ class StageRunner {
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
   readonly watermarks: Record<string, SourceWatermark> = {};
+  /** Rejects tables whose rows were stored or logged, with their count, so a retried stage does not hand them on twice. */
+  private readonly delivered = new Map<string, number>();
   private readonly identity: LoadIdentity;
 
   constructor(
@@ -306,13 +308,20 @@ class StageRunner {
     const nothing: OpOutcome = { written: 0, rejected: 0 };
     switch (op.op) {
       case 'materialize': {
+        // A stage retried after a later op failed (a fused cast's rejects run before its load)
+        // does not deliver the same dead letters again: the rejects query gives the same rows.
+        const delivered = op.rejects && op.rejects.action !== 'fail' ? this.delivered.get(op.table) : undefined;
+        if (delivered !== undefined) return { written: 0, rejected: delivered };
         const q = this.render(op.query);
         try {
           await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
         } catch (error) {
           throw explainReadError(error, op.query.from, stage.id) ?? error;
         }
-        return op.rejects ? { written: 0, rejected: await this.handleRejects(op.table, op.rejects) } : nothing;
+        if (!op.rejects) return nothing;
+        const rejected = await this.handleRejects(op.table, op.rejects);
+        this.delivered.set(op.table, rejected);
+        return { written: 0, rejected };
       }
       case 'loadExcel':
         await loadExcel(this.conn, op, this.resolved.get(op.file.workspacePath) as string, { nodeId: stage.id, tempDir: this.options.tempDir });
