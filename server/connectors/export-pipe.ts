@@ -8,12 +8,12 @@
 // consumer reads it afterwards, as before.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants, createReadStream, type ReadStream } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteString, type RenderedSql } from '../sql/ast';
 
 export interface PipeExport {
@@ -45,7 +45,7 @@ async function makeFifo(file: string): Promise<boolean> {
 /** Exports `query` into `consume`; resolves with the number of rows DuckDB wrote once both ends are done. */
 export async function exportThroughPipe(duck: DuckDBConnection, { query, options, dir, consume }: PipeExport): Promise<number> {
   const file = path.join(dir, `export-${randomBytes(6).toString('hex')}.csv`);
-  const copy = (target: string) => duck.run(`COPY (${query.sql}) TO ${quoteString(target)} (${options})`, query.params as DuckDBValue[]);
+  const copy = (target: string) => duck.run(`COPY (${query.sql}) TO ${quoteString(target)} (${options})`, query.params);
   try {
     if (!(await makeFifo(file))) {
       const rows = (await copy(file)).rowsChanged;
@@ -53,11 +53,14 @@ export async function exportThroughPipe(duck: DuckDBConnection, { query, options
       return rows;
     }
     const csv = createReadStream(file, { highWaterMark: READ_CHUNK });
+    // ReadStream.pending turns true again once the stream is closed; only "not opened yet" matters here.
+    const reader = { waiting: true };
+    csv.once('open', () => (reader.waiting = false)).once('close', () => (reader.waiting = false));
     const exporting = copy(file).then(
       (result) => result.rowsChanged,
       async (error: unknown) => {
         // DuckDB may fail before it opened the pipe, leaving the reader waiting for a writer: be that writer, then let it see the end.
-        await releaseReader(file, csv);
+        await releaseReader(file, reader);
         throw error;
       },
     );
@@ -82,8 +85,8 @@ export async function exportThroughPipe(duck: DuckDBConnection, { query, options
  * without blocking (possible once the reader is in open()) and closes it
  * again, so the reader opens and sees the end.
  */
-async function releaseReader(file: string, csv: ReadStream): Promise<void> {
-  for (let tries = 0; csv.pending && tries < 500; tries++) {
+async function releaseReader(file: string, reader: { waiting: boolean }): Promise<void> {
+  for (let tries = 0; reader.waiting && tries < 500; tries++) {
     try {
       const handle = await open(file, constants.O_WRONLY | constants.O_NONBLOCK);
       await handle.close();
