@@ -52,6 +52,8 @@ export interface ExecuteOptions {
   readDirectories?: Readonly<Record<string, string>>;
   /** Scratch folder for DuckDB spilling; removed afterwards. */
   tempDir: string;
+  /** Memory DuckDB may use before spilling to tempDir, in MiB (default: see openDuckSession). */
+  memoryLimitMb?: number;
   signal?: AbortSignal;
   /** Retries, timeouts and what a failed branch does to the others (from the pipeline's settings). */
   policy?: Partial<StagePolicy>;
@@ -408,6 +410,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   const { checkpoint, resume } = options;
   // DuckDB may touch only the workspace's files, the run's scratch folder and its checkpoints (duckdb.ts locks the rest away).
   const session = await openDuckSession(options.tempDir, {
+    ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
     allowedDirectories: [
       options.workspaceRoot,
       ...(options.outputRoot ? [options.outputRoot] : []),
