@@ -275,7 +275,8 @@ describe('rejected rows', () => {
     });
     await expect(run).rejects.toMatchObject({ code: 'DESTINATION_CONNECTION_INVALID' });
     expect(lookups).toBe(3);
-    expect(events.find((e) => e.status === 'failed')).toMatchObject({ stageId: 'out', attempts: 3 });
+    // The failed stage counts the rejects it stored, which stay as dead letters.
+    expect(events.find((e) => e.status === 'failed')).toMatchObject({ stageId: 'out', attempts: 3, rowsRejected: 6286 });
     expect(batches.flatMap((b) => b.rows)).toHaveLength(6286);
   });
 

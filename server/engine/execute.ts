@@ -237,6 +237,11 @@ class StageRunner {
     }
   }
 
+  /** Rows the stage's nodes rejected and already stored or logged (a failed stage's count; its dead letters are kept). */
+  deliveredBy(stage: Stage): number {
+    return stage.ops.reduce((sum, op) => sum + (op.op === 'materialize' ? (this.delivered.get(op.table) ?? 0) : 0), 0);
+  }
+
   async countRows(table: string): Promise<number> {
     return this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
   }
@@ -538,7 +543,17 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         if (!outcome.ok) {
           const { error } = outcome;
           keepInputs(stage);
-          await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
+          // A fused stage may have stored a node's rejects before a later op failed: they count, as their dead letters stay.
+          const delivered = runner.deliveredBy(stage);
+          rowsRejected += delivered;
+          await emit({
+            stageId: stage.id,
+            nodeIds: stage.nodeIds,
+            status: 'failed',
+            attempts: outcome.attempts,
+            ...(delivered > 0 ? { rowsRejected: delivered } : {}),
+            error: { code: error.code, message: error.message },
+          });
           if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
             for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
             throw error;
