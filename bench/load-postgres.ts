@@ -32,6 +32,8 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(benchDir, '.data');
 const postgres: Extract<ConnectionSettings, { type: 'postgres' }> = { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', password: '', ssl: 'disable' };
 const SAMPLE_MS = 20;
+/** DuckDB's memory cap for both sides: SLUICE_DUCKDB_MEMORY_MB as a worker would use it, else the engine's default. */
+const memoryLimitMb = process.env.SLUICE_DUCKDB_MEMORY_MB ? Number(process.env.SLUICE_DUCKDB_MEMORY_MB) : defaultMemoryLimitMb();
 
 /** The generator's orders.csv; amount stays text so malformed values reach the cleaning instead of failing the read. */
 const ordersColumns: Column[] = [
@@ -120,6 +122,7 @@ async function runSluice(n: number, schema: string, table: string, phases: Recor
   const outcome = await executePlan(result.plan, {
     workspaceRoot: dataDir,
     tempDir: await mkdtemp(path.join(tmpdir(), 'sluice-bench-')),
+    memoryLimitMb,
     connections,
     onStage,
     // A real run stores these; the benchmark only counts them.
@@ -147,7 +150,7 @@ function floorQuery(file: string): string {
 async function runFloor(n: number, schema: string, table: string, phases: Record<string, number>): Promise<number> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'floor-bench-'));
   // The engine's DuckDB settings, so memory is compared like for like.
-  const duck = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: `${defaultMemoryLimitMb()}MiB`, temp_directory: scratch });
+  const duck = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: `${memoryLimitMb}MiB`, temp_directory: scratch });
   const conn = await duck.connect();
   const csv = path.join(scratch, 'batch.csv');
   try {
@@ -233,7 +236,8 @@ async function main(): Promise<void> {
       `| ${n.toLocaleString('en-US')} | ${fmt(sluice.wallS, 2)} | ${fmt(floor.wallS, 2)} | ${fmt(sluice.wallS / floor.wallS, 2)} | ${Math.round(sluice.rows / sluice.wallS).toLocaleString('en-US')} | ${fmt(sluice.hwmMb, 0)} (${fmt(sluice.sampledRssMb, 0)}) | ${fmt(floor.hwmMb, 0)} (${fmt(floor.sampledRssMb, 0)}) |`,
     );
   }
-  console.log('\nPeak RSS: VmHWM in MB (largest sampled process.memoryUsage().rss in brackets). Target: ratio ≤ 1.3, peak flat in N.');
+  console.log(`\nDuckDB memory limit: ${memoryLimitMb} MiB on both sides.`);
+  console.log('Peak RSS: VmHWM in MB (largest sampled process.memoryUsage().rss in brackets). Target: ratio ≤ 1.3, peak flat in N.');
   console.log('| N | Sluice wall s | floor wall s | ratio | Sluice rows/s | Sluice peak RSS MB | floor peak RSS MB |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);

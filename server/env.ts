@@ -67,6 +67,12 @@ const EnvSchema = z.object({
    * hours; 0 keeps none. The same in every process.
    */
   SLUICE_CHECKPOINT_RETENTION_HOURS: z.coerce.number().min(0).max(24 * 365).default(72),
+  /**
+   * Memory each run's DuckDB may use before it spills to the run's temp folder,
+   * in MiB. Default: a quarter of the machine's memory. A lower cap keeps a
+   * worker's memory flat however large the data (it spills more).
+   */
+  SLUICE_DUCKDB_MEMORY_MB: z.coerce.number().int().min(256).optional(),
   /** A stopping worker lets running runs finish this long before handing them back. */
   SLUICE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Encrypts stored connection secrets; see docs/decisions/006-connection-secrets.md. */

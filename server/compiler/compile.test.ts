@@ -141,6 +141,42 @@ describe('valid pipelines', () => {
     ]);
   });
 
+  /** valid-linear with `big` replaced by `before` and `pick` by a cast of customer to integer that rejects rows which do not convert. */
+  const rejectingCastDoc = (before: { kind: string; config: Record<string, unknown> }) => {
+    const doc = docOf('valid-linear');
+    doc.nodes = doc.nodes.map((n) => {
+      if (n.id === 'big') return { ...n, ...before };
+      if (n.id === 'pick') return { ...n, kind: 'cast-columns', config: { casts: [{ column: 'customer', to: 'integer' }], onError: 'reject' } };
+      return n;
+    });
+    return doc;
+  };
+
+  it('merges a rejecting cast into its reader, its rejects first, and inlines the row-wise step before it into both of its queries', () => {
+    const plan = planOf(rejectingCastDoc({ kind: 'clean-text', config: { steps: [{ column: 'customer', operation: 'trim' }] } }));
+    expect(plan.stages.map((s) => [s.id, s.nodeIds, s.dependsOn])).toEqual([
+      ['orders', ['orders'], []],
+      ['out', ['big', 'pick', 'out'], ['orders']],
+    ]);
+    const [rejects, write] = plan.stages[1]?.ops ?? [];
+    expect(rejects?.op === 'materialize' ? [rejects.table, rejects.rejects?.action, tableReferences(rejects.query)] : rejects).toEqual(['s2_output_rejects', 'deadLetter', ['s0_output']]);
+    expect(write?.op === 'writeFile' ? tableReferences(write.query) : write).toEqual(['s0_output']);
+    // No table of every row is made after the source's.
+    expect(checkPlan(plan)).toEqual(['s0_output', 's0_output_rejects', 's0_output_rejects_scan', 's2_output_rejects']);
+  });
+
+  it('keeps a step that depends on other rows materialised when a rejecting cast reads it twice, so it is computed once', () => {
+    const plan = planOf(rejectingCastDoc({ kind: 'deduplicate', config: { keys: ['order_id'], keep: 'first', orderBy: '' } }));
+    expect(plan.stages.map((s) => s.nodeIds)).toEqual([['orders'], ['big'], ['pick', 'out']]);
+    checkPlan(plan);
+  });
+
+  it('keeps a cast that fails on bad values apart from its reader, so the failure names it, though the step before it is inlined', () => {
+    const doc = rejectingCastDoc({ kind: 'clean-text', config: { steps: [{ column: 'customer', operation: 'trim' }] } });
+    doc.nodes = doc.nodes.map((n) => (n.id === 'pick' ? { ...n, config: { casts: [{ column: 'customer', to: 'integer' }], onError: 'fail' } } : n));
+    expect(planOf(doc).stages.map((s) => s.nodeIds)).toEqual([['orders'], ['big', 'pick'], ['out']]);
+  });
+
   it('reports a destination that no source reaches', () => {
     const doc = docOf('valid-linear');
     // Cut the source off: the filter's input is gone, so nothing reaches the sink.

@@ -239,10 +239,10 @@ describe('rejected rows', () => {
     expect(result).toMatchObject({ rowsRead: 20_000, rowsWritten: 20_000 - 6286, rowsRejected: 6286 });
     expect(result.rowsRead).toBe(result.rowsWritten + result.rowsRejected);
     const done = events.filter((e) => e.status === 'succeeded').map((e) => [e.stageId, e.rowsIn, e.rowsOut, e.rowsRejected]);
+    // The cast is fused into the sink: its rejects are the merged stage's.
     expect(done).toEqual([
       ['src', 20_000, 20_000, 0],
-      ['typed', 20_000, 13714, 6286],
-      ['out', 13714, 13714, 0],
+      ['out', 20_000, 13714, 6286],
     ]);
     const written = await readCsvRows(path.join(root, 'out/typed.csv'));
     expect(written).toHaveLength(13714);
@@ -250,6 +250,34 @@ describe('rejected rows', () => {
       { id: '1', qty: '2' },
       { id: '2', qty: '4' },
     ]);
+  });
+
+  it('hands on a fused cast\'s rejects once when its stage is retried after the load that follows them failed', async () => {
+    await writeFile(path.join(root, 'quantities.csv'), quantities);
+    const doc = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' });
+    doc.nodes = doc.nodes.map((n) => (n.id === 'out' ? { ...n, kind: 'postgres-sink', config: { connectionId: 'warehouse', schema: 'public', table: 'typed', mode: 'append' } } : n));
+    const plan = planOf(doc);
+    expect(plan.stages.map((s) => s.nodeIds)).toEqual([['src'], ['typed', 'out']]);
+    let lookups = 0;
+    const batches: RejectBatch[] = [];
+    const events: StageEvent[] = [];
+    const run = executePlan(plan, {
+      workspaceRoot: root,
+      tempDir: temp,
+      policy: { retries: 2, retryDelayMs: 1 },
+      onStage: (e) => void events.push(e),
+      onRejects: (batch) => void batches.push(batch),
+      // The destination is unreachable twice (transient, so the stage is retried), then refuses for good.
+      connections: () => {
+        lookups++;
+        return Promise.reject(lookups < 3 ? new AppError('DESTINATION_UNREACHABLE', 'not yet', { transient: true }) : new AppError('DESTINATION_CONNECTION_INVALID', 'no'));
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'DESTINATION_CONNECTION_INVALID' });
+    expect(lookups).toBe(3);
+    // The failed stage counts the rejects it stored, which stay as dead letters.
+    expect(events.find((e) => e.status === 'failed')).toMatchObject({ stageId: 'out', attempts: 3, rowsRejected: 6286 });
+    expect(batches.flatMap((b) => b.rows)).toHaveLength(6286);
   });
 
   it('counts rejects without an onRejects callback', async () => {

@@ -52,6 +52,8 @@ export interface ExecuteOptions {
   readDirectories?: Readonly<Record<string, string>>;
   /** Scratch folder for DuckDB spilling; removed afterwards. */
   tempDir: string;
+  /** Memory DuckDB may use before spilling to tempDir, in MiB (default: see openDuckSession). */
+  memoryLimitMb?: number;
   signal?: AbortSignal;
   /** Retries, timeouts and what a failed branch does to the others (from the pipeline's settings). */
   policy?: Partial<StagePolicy>;
@@ -158,6 +160,8 @@ class StageRunner {
   private readonly resolved = new Map<string, string>();
   readonly pendingFiles: PendingFile[] = [];
   readonly watermarks: Record<string, SourceWatermark> = {};
+  /** Rejects tables whose rows were stored or logged, with their count, so a retried stage does not hand them on twice. */
+  private readonly delivered = new Map<string, number>();
   private readonly identity: LoadIdentity;
 
   constructor(
@@ -233,6 +237,11 @@ class StageRunner {
     }
   }
 
+  /** Rows the stage's nodes rejected and already stored or logged (a failed stage's count; its dead letters are kept). */
+  deliveredBy(stage: Stage): number {
+    return stage.ops.reduce((sum, op) => sum + (op.op === 'materialize' ? (this.delivered.get(op.table) ?? 0) : 0), 0);
+  }
+
   async countRows(table: string): Promise<number> {
     return this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
   }
@@ -306,13 +315,20 @@ class StageRunner {
     const nothing: OpOutcome = { written: 0, rejected: 0 };
     switch (op.op) {
       case 'materialize': {
+        // A stage retried after a later op failed (a fused cast's rejects run before its load)
+        // does not deliver the same dead letters again: the rejects query gives the same rows.
+        const delivered = op.rejects && op.rejects.action !== 'fail' ? this.delivered.get(op.table) : undefined;
+        if (delivered !== undefined) return { written: 0, rejected: delivered };
         const q = this.render(op.query);
         try {
           await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
         } catch (error) {
           throw explainReadError(error, op.query.from, stage.id) ?? error;
         }
-        return op.rejects ? { written: 0, rejected: await this.handleRejects(op.table, op.rejects) } : nothing;
+        if (!op.rejects) return nothing;
+        const rejected = await this.handleRejects(op.table, op.rejects);
+        this.delivered.set(op.table, rejected);
+        return { written: 0, rejected };
       }
       case 'loadExcel':
         await loadExcel(this.conn, op, this.resolved.get(op.file.workspacePath) as string, { nodeId: stage.id, tempDir: this.options.tempDir });
@@ -399,6 +415,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   const { checkpoint, resume } = options;
   // DuckDB may touch only the workspace's files, the run's scratch folder and its checkpoints (duckdb.ts locks the rest away).
   const session = await openDuckSession(options.tempDir, {
+    ...(options.memoryLimitMb !== undefined ? { memoryLimitMb: options.memoryLimitMb } : {}),
     allowedDirectories: [
       options.workspaceRoot,
       ...(options.outputRoot ? [options.outputRoot] : []),
@@ -526,7 +543,17 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
         if (!outcome.ok) {
           const { error } = outcome;
           keepInputs(stage);
-          await emit({ stageId: stage.id, nodeIds: stage.nodeIds, status: 'failed', attempts: outcome.attempts, error: { code: error.code, message: error.message } });
+          // A fused stage may have stored a node's rejects before a later op failed: they count, as their dead letters stay.
+          const delivered = runner.deliveredBy(stage);
+          rowsRejected += delivered;
+          await emit({
+            stageId: stage.id,
+            nodeIds: stage.nodeIds,
+            status: 'failed',
+            attempts: outcome.attempts,
+            ...(delivered > 0 ? { rowsRejected: delivered } : {}),
+            error: { code: error.code, message: error.message },
+          });
           if (error.code === 'RUN_CANCELLED' || policy.onBranchFailure === 'stopAll') {
             for (const later of plan.stages.slice(index + 1)) await emit({ stageId: later.id, nodeIds: later.nodeIds, status: 'skipped' });
             throw error;

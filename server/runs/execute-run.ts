@@ -322,6 +322,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
         tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}`),
         readDirectories: deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
+        ...(env().SLUICE_DUCKDB_MEMORY_MB !== undefined ? { memoryLimitMb: env().SLUICE_DUCKDB_MEMORY_MB } : {}),
         onStage,
         onLog,
         onRejects: (batch) => storeDeadLetters(db, runId, batch),

@@ -6,17 +6,15 @@
 //    is refused, now and again just before commit (fencing).
 // 3. In one transaction, under an advisory lock on the target (so no two
 //    Sluice loads of one table interleave): check the ledger and the attempt
-//    again, create or evolve the table, then let DuckDB write the batch to a
-//    CSV file in the run's scratch folder and stream it through COPY FROM
-//    STDIN into a table no other session can see yet: the temp staging table
+//    again, create or evolve the table, then let DuckDB write the batch as CSV
+//    into a pipe in the run's scratch folder while it streams through COPY
+//    FROM STDIN (../export-pipe.ts) into a table no other session can see
+//    yet: the temp staging table
 //    (merging modes), the new table (replace), or the target itself (append;
 //    the rows stay invisible until commit). Rows never sit in Node's memory.
 // 4. The mode merges the staged rows, the post-load SQL runs, and a ledger
 //    row is inserted; all of it commits together or not at all.
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import pg from 'pg';
@@ -24,8 +22,9 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresSettings } from '../connection';
 import { AppError, errorMessage } from '../../errors';
 import type { Column } from '../../pipeline/types';
-import { quoteIdent, quoteString, type RenderedSql } from '../../sql/ast';
+import { quoteIdent, type RenderedSql } from '../../sql/ast';
 import type { DatabaseLoadTarget, StageOp } from '../../sql/ops';
+import { exportThroughPipe } from '../export-pipe';
 import { checkBatchKeys, checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
 import {
   addColumns,
@@ -63,7 +62,6 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
   const where = qualified(target.schema, target.table);
   const { identity, nodeId } = ctx;
   const session = await connect(settings, ctx, where);
-  let file: string | undefined;
   try {
     const { client } = session;
     await ensureBookkeeping(client, target.schema);
@@ -97,13 +95,13 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     if (target.mode === 'replace') await run(client, createReplacement(target.schema, scratch.next, load, target.keys));
     else if (target.mode !== 'append') await run(client, createStaging(load));
 
-    file = path.join(ctx.tempDir, `pg-load-${randomBytes(6).toString('hex')}.csv`);
-    const exported = await duck.run(
-      `COPY (SELECT ${load.map((c) => quoteIdent(c.name)).join(', ')} FROM (${source.sql}) AS batch) TO ${quoteString(file)} (FORMAT csv, HEADER false)`,
-      source.params,
-    );
-    const rows = exported.rowsChanged;
-    await session.guard(pipeline(createReadStream(file), client.query(copyFrom(copyFromStdin(copyDestination({ ...target, scratch }), load)))));
+    // DuckDB computes the batch while PostgreSQL copies it in, through a pipe.
+    const rows = await exportThroughPipe(duck, {
+      query: { sql: `SELECT ${load.map((c) => quoteIdent(c.name)).join(', ')} FROM (${source.sql}) AS batch`, params: source.params },
+      options: 'FORMAT csv, HEADER false',
+      dir: ctx.tempDir,
+      consume: (csv) => session.guard(pipeline(csv, client.query(copyFrom(copyFromStdin(copyDestination({ ...target, scratch }), load))))),
+    });
     // The merges join the staging table; the planner needs its size.
     if (target.mode !== 'append' && target.mode !== 'replace') await client.query(`ANALYZE ${ident(STAGING_TABLE)}`);
     await checkpoint('after-copy', nodeId);
@@ -130,7 +128,6 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     throw session.classify(error);
   } finally {
     await session.close();
-    if (file) await rm(file, { force: true });
   }
 }
 

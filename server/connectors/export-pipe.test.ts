@@ -1,0 +1,100 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDuckSession, type DuckSession } from '../engine/duckdb';
+import { exportThroughPipe } from './export-pipe';
+
+let dir: string;
+let session: DuckSession;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'export-pipe-'));
+  session = await openDuckSession(dir);
+});
+
+afterEach(async () => {
+  session.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function text(csv: Readable): Promise<string> {
+  let out = '';
+  for await (const chunk of csv) out += (chunk as Buffer).toString();
+  return out;
+}
+
+const sql = (s: string) => ({ sql: s, params: [] });
+
+describe('exportThroughPipe', () => {
+  it('hands the consumer every row while DuckDB writes them, and leaves nothing in the folder', async () => {
+    let received = '';
+    const rows = await exportThroughPipe(session.connection, {
+      query: sql('SELECT i, i * 2 AS twice FROM range(200000) t(i)'),
+      options: 'FORMAT csv, HEADER false',
+      dir,
+      consume: async (csv) => void (received = await text(csv)),
+    });
+    expect(rows).toBe(200_000);
+    const lines = received.trimEnd().split('\n');
+    expect(lines).toHaveLength(200_000);
+    expect(lines[199_999]).toBe('199999,399998');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fails with DuckDB\'s error, not a hang, when the query fails before writing anything', async () => {
+    const consumed: string[] = [];
+    await expect(
+      exportThroughPipe(session.connection, {
+        query: sql(`SELECT error('bad row ' || i) FROM range(3) t(i)`),
+        options: 'FORMAT csv, HEADER false',
+        dir,
+        consume: async (csv) => void consumed.push(await text(csv)),
+      }),
+    ).rejects.toThrow(/bad row 0/);
+    // The consumer saw the end of an empty stream; the caller rolls back on the error.
+    expect(consumed).toEqual(['']);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('fails with DuckDB\'s error when the query fails halfway', async () => {
+    await expect(
+      exportThroughPipe(session.connection, {
+        query: sql(`SELECT CASE WHEN i < 150000 THEN i ELSE error('row ' || i || ' is bad') END FROM range(200000) t(i)`),
+        options: 'FORMAT csv, HEADER false',
+        dir,
+        consume: async (csv) => {
+          await text(csv);
+        },
+      }),
+    ).rejects.toThrow(/row \d+ is bad/);
+  });
+
+  it('fails with the consumer\'s error, not a hang, when the destination stops reading', async () => {
+    await expect(
+      exportThroughPipe(session.connection, {
+        query: sql('SELECT i, repeat(\'x\', 100) FROM range(2000000) t(i)'),
+        options: 'FORMAT csv, HEADER false',
+        dir,
+        consume: async (csv) => {
+          for await (const _chunk of csv) throw new Error('destination went away');
+        },
+      }),
+    ).rejects.toThrow('destination went away');
+    // The connection is usable again.
+    expect((await session.connection.runAndReadAll('SELECT 42')).getRows()).toEqual([[42]]);
+  });
+
+  it('fails with the consumer\'s error when it fails before reading anything', async () => {
+    await expect(
+      exportThroughPipe(session.connection, {
+        query: sql('SELECT i FROM range(2000000) t(i)'),
+        options: 'FORMAT csv, HEADER false',
+        dir,
+        consume: () => Promise.reject(new Error('refused at once')),
+      }),
+    ).rejects.toThrow('refused at once');
+    expect((await session.connection.runAndReadAll('SELECT 1')).getRows()).toEqual([[1]]);
+  });
+});

@@ -1,0 +1,98 @@
+// Streams a DuckDB query, as CSV, into a consumer while DuckDB is still
+// computing it: DuckDB's COPY … TO writes into a named pipe (FIFO) in the
+// run's scratch folder and the consumer (a database's COPY FROM STDIN) reads
+// the other end. The two work at once, on their own cores, and the rows never
+// sit in a file or in Node's memory; the pipe holds one kernel buffer.
+//
+// Where a FIFO cannot be made (no mkfifo), DuckDB writes a file first and the
+// consumer reads it afterwards, as before.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { quoteString, type RenderedSql } from '../sql/ast';
+
+export interface PipeExport {
+  /** Where DuckDB writes: `COPY (query) TO <target> (options)`. */
+  query: RenderedSql;
+  /** COPY options, e.g. `FORMAT csv, HEADER false`. */
+  options: string;
+  /** Scratch folder DuckDB may write in (the run's temp folder). */
+  dir: string;
+  /** Reads the CSV to its end; rejects if the destination fails. */
+  consume: (csv: Readable) => Promise<void>;
+}
+
+const READ_CHUNK = 1 << 20;
+
+let fifoSupported: boolean | undefined;
+
+async function makeFifo(file: string): Promise<boolean> {
+  if (fifoSupported === false) return false;
+  try {
+    await promisify(execFile)('mkfifo', ['-m', '600', file]);
+    fifoSupported = true;
+  } catch {
+    fifoSupported = false;
+  }
+  return fifoSupported;
+}
+
+/** Exports `query` into `consume`; resolves with the number of rows DuckDB wrote once both ends are done. */
+export async function exportThroughPipe(duck: DuckDBConnection, { query, options, dir, consume }: PipeExport): Promise<number> {
+  const file = path.join(dir, `export-${randomBytes(6).toString('hex')}.csv`);
+  const copy = (target: string) => duck.run(`COPY (${query.sql}) TO ${quoteString(target)} (${options})`, query.params);
+  try {
+    if (!(await makeFifo(file))) {
+      const rows = (await copy(file)).rowsChanged;
+      await consume(createReadStream(file, { highWaterMark: READ_CHUNK }));
+      return rows;
+    }
+    const csv = createReadStream(file, { highWaterMark: READ_CHUNK });
+    // ReadStream.pending turns true again once the stream is closed; only "not opened yet" matters here.
+    const reader = { waiting: true };
+    csv.once('open', () => (reader.waiting = false)).once('close', () => (reader.waiting = false));
+    const exporting = copy(file).then(
+      (result) => result.rowsChanged,
+      async (error: unknown) => {
+        // DuckDB may fail before it opened the pipe, leaving the reader waiting for a writer: be that writer, then let it see the end.
+        await releaseReader(file, reader);
+        throw error;
+      },
+    );
+    const consuming = consume(csv).catch((error: unknown) => {
+      // DuckDB may be blocked writing into a pipe nobody reads any more: closing the read end makes its write fail.
+      csv.destroy();
+      duck.interrupt();
+      throw error;
+    });
+    const [exported, consumed] = await Promise.allSettled([exporting, consuming]);
+    // The destination's failure explains more than DuckDB's broken pipe after it.
+    if (consumed.status === 'rejected') throw consumed.reason;
+    if (exported.status === 'rejected') throw exported.reason;
+    return exported.value;
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/**
+ * While the reader still waits for a writer, opens the pipe for writing
+ * without blocking (possible once the reader is in open()) and closes it
+ * again, so the reader opens and sees the end.
+ */
+async function releaseReader(file: string, reader: { waiting: boolean }): Promise<void> {
+  for (let tries = 0; reader.waiting && tries < 500; tries++) {
+    try {
+      const handle = await open(file, constants.O_WRONLY | constants.O_NONBLOCK);
+      await handle.close();
+    } catch {
+      // ENXIO: the reader has not reached open() yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
