@@ -6,6 +6,7 @@ import { formatDuration, formatRows } from '@/components/ui/format';
 import { labelOfNode } from '../document';
 import { useDesignerStore } from '../store-context';
 import { RejectedRows } from './rejected-rows';
+import { ReprocessLinks } from './reprocess-rows';
 import { ResumeRun } from './resume-run';
 import { isTerminalRunStatus } from './run-types';
 import { useRunView } from './run-view-store';
@@ -33,6 +34,7 @@ export function RunDetails({ runId }: { runId: string }) {
         </p>
       ) : null}
       <ResumeRun run={data} />
+      <ReprocessLinks run={data} />
       {data.stages.length === 0 ? <p className="text-neutral-500">No stages yet.</p> : null}
       <ol className="space-y-1">
         {data.stages.map((stage) => {
@@ -53,7 +55,7 @@ export function RunDetails({ runId }: { runId: string }) {
           );
         })}
       </ol>
-      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} /> : null}
+      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} canReprocess={data.status === 'succeeded'} /> : null}
       {logs && logs.length > 0 ? (
         <div className="border-t border-neutral-800 pt-2">
           <h3 className="pb-1 font-semibold text-neutral-400">Log</h3>
