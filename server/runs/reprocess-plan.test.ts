@@ -81,4 +81,13 @@ describe('planReprocess', () => {
     expect(planReprocess(unioned, unioned, [counts('a', 1, 1, 0)]).blocker).toMatch(/^"B" rejected no rows but would load all of its rows again/);
     expect(planReprocess(unioned, unioned, [counts('a', 1, 1, 0), counts('b', 2, 2, 0)])).toMatchObject({ rows: 3, blocker: null });
   });
+
+  it('refuses destinations that would keep only the reprocessed rows: files, and tables loaded in replace or delete-insert mode', () => {
+    const into = (sink: PipelineNode) => doc([node('src', 'csv-source'), sink], [['src', sink.id]]);
+    const withMode = (mode: string): PipelineNode => ({ ...node('sink', 'postgres-sink'), config: { mode } });
+    expect(planReprocess(linear, into(node('out', 'file-sink')), [counts('src', 1, 1, 0)]).blocker).toMatch(/^"OUT" writes a file, which a reprocess would replace/);
+    expect(planReprocess(linear, into(withMode('replace')), [counts('src', 1, 1, 0)]).blocker).toMatch(/^"SINK" loads in replace mode/);
+    expect(planReprocess(linear, into(withMode('delete-insert')), [counts('src', 1, 1, 0)]).blocker).toMatch(/^"SINK" loads in delete-insert mode/);
+    expect(planReprocess(linear, into(withMode('upsert')), [counts('src', 1, 1, 0)]).blocker).toBeNull();
+  });
 });

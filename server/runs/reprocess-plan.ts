@@ -39,9 +39,13 @@ export interface ReprocessPlan {
 }
 
 const CSV_SOURCE = 'csv-source';
+const FILE_SINK = 'file-sink';
+/** Database load modes that replace rows the batch does not hold. */
+const overwritingModes = new Set(['replace', 'delete-insert']);
 /** Input ports whose rows only enrich the rows of another input: a source feeding only these is reference data. */
 const referencePorts: Readonly<Record<string, readonly string[]>> = { join: ['right'], lookup: ['reference'] };
 
+const modeOf = (config: Record<string, unknown>): string => (typeof config.mode === 'string' ? config.mode : 'append');
 const nodeOf = (document: VisualPipeline, id: string) => document.nodes.find((n) => n.id === id);
 const categoryOf = (kind: string) => nodeRegistry.get(kind)?.category;
 
@@ -122,6 +126,14 @@ export function planReprocess(original: VisualPipeline, latest: VisualPipeline, 
     const carrying = latest.nodes.filter((n) => categoryOf(n.kind) === 'source' && !replayed.has(n.id) && carriesRows(latest, n.id));
     if (carrying.length > 0) {
       blocker = `${carrying.map((n) => `"${label(n.id)}"`).join(', ')} rejected no rows but would load all of ${carrying.length === 1 ? 'its' : 'their'} rows again; only sources that feed a join's right input or a lookup's reference may read in full during a reprocess`;
+    }
+    // Destinations that replace what they hold would keep only the reprocessed rows.
+    const overwriting = latest.nodes.find((n) => categoryOf(n.kind) === 'destination' && (n.kind === FILE_SINK || overwritingModes.has(modeOf(n.config))));
+    if (!blocker && overwriting) {
+      blocker =
+        overwriting.kind === FILE_SINK
+          ? `"${label(overwriting.id)}" writes a file, which a reprocess would replace with just the reprocessed rows; only database destinations that append or merge (append, upsert, scd1, scd2) can take them`
+          : `"${label(overwriting.id)}" loads in ${modeOf(overwriting.config)} mode, which would replace the rows it loaded before with just the reprocessed ones; switch it to append or upsert to reprocess`;
     }
   }
   return { sources, rows, skipped, blocker };
