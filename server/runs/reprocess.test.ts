@@ -14,9 +14,10 @@ import { createCaller } from '../api/root';
 import { generateSecretKey, secretKeyFrom, type Keyring } from '../connectors/secrets';
 import { workspaceDir } from '../engine/files';
 import { FORMAT_VERSION, type PipelineNode, type VisualPipeline } from '../pipeline/model';
-import { openTestDatabase, signUpTestUser, type TestDatabase } from '../testing/db';
+import { openTestDatabase, signUpTestUser, testDatabaseKinds, type TestDatabase } from '../testing/db';
 import { createTestServices, type TestServices } from '../testing/services';
 import { until } from '../testing/wait';
+import { executeRun } from './execute-run';
 
 /**
  * Orders whose quantities are sometimes too large for a 64-bit integer (CSV
@@ -42,6 +43,41 @@ const EXPECTED = [
   { order_id: 6, customer: 'fay', qty: 1, amount: 3.5 },
   { order_id: 7, customer: 'gus', qty: 2e19, amount: 8 },
 ];
+
+interface Version {
+  qty: 'integer' | 'float';
+  /** Clean the amounts ("12.50 EUR", "3,5") before converting them. */
+  clean: boolean;
+  onCastError: 'reject' | 'fail';
+}
+
+/** orders.csv (malformed lines to dead letters) → [clean amounts] → amounts cast to float → PostgreSQL (append). */
+function ordersPipeline(source: string, table: string, v: Version, target: { connectionId: string; schema: string }): VisualPipeline {
+  const { connectionId, schema } = target;
+  const node = (id: string, kind: string, config: Record<string, unknown>): PipelineNode => ({ id, kind, version: 1, label: id, position: { x: 0, y: 0 }, config });
+  const chain = [
+    node('src', 'csv-source', {
+      path: source,
+      header: true,
+      onMalformedRow: 'deadLetter',
+      columns: [
+        { name: 'order_id', type: 'integer' },
+        { name: 'customer', type: 'string' },
+        { name: 'qty', type: v.qty },
+        { name: 'amount', type: 'string' },
+      ],
+    }),
+    ...(v.clean ? [node('clean', 'derive-columns', { columns: [{ name: 'amount', expression: "replace(replace(amount, ' EUR', ''), ',', '.')" }] })] : []),
+    node('typed', 'cast-columns', { casts: [{ column: 'amount', to: 'float' }], onError: v.onCastError }),
+    node('load', 'postgres-sink', { connectionId, schema, table, mode: 'append' }),
+  ];
+  return {
+    formatVersion: FORMAT_VERSION,
+    nodes: chain,
+    edges: chain.slice(1).map((n, i) => ({ id: `e${i}`, source: { node: chain[i]?.id ?? '', port: 'output' }, target: { node: n.id, port: 'input' } })),
+  };
+}
+
 
 describe('reprocessing dead letters', () => {
   const schema = `sluice_reprocess_${randomBytes(4).toString('hex')}`;
@@ -79,38 +115,7 @@ describe('reprocessing dead letters', () => {
     await admin.end();
   });
 
-  interface Version {
-    qty: 'integer' | 'float';
-    /** Clean the amounts ("12.50 EUR", "3,5") before converting them. */
-    clean: boolean;
-    onCastError: 'reject' | 'fail';
-  }
-
-  /** orders.csv (malformed lines to dead letters) → [clean amounts] → amounts cast to float → PostgreSQL (append). */
-  function pipeline(source: string, table: string, v: Version): VisualPipeline {
-    const node = (id: string, kind: string, config: Record<string, unknown>): PipelineNode => ({ id, kind, version: 1, label: id, position: { x: 0, y: 0 }, config });
-    const chain = [
-      node('src', 'csv-source', {
-        path: source,
-        header: true,
-        onMalformedRow: 'deadLetter',
-        columns: [
-          { name: 'order_id', type: 'integer' },
-          { name: 'customer', type: 'string' },
-          { name: 'qty', type: v.qty },
-          { name: 'amount', type: 'string' },
-        ],
-      }),
-      ...(v.clean ? [node('clean', 'derive-columns', { columns: [{ name: 'amount', expression: "replace(replace(amount, ' EUR', ''), ',', '.')" }] })] : []),
-      node('typed', 'cast-columns', { casts: [{ column: 'amount', to: 'float' }], onError: v.onCastError }),
-      node('load', 'postgres-sink', { connectionId, schema, table, mode: 'append' }),
-    ];
-    return {
-      formatVersion: FORMAT_VERSION,
-      nodes: chain,
-      edges: chain.slice(1).map((n, i) => ({ id: `e${i}`, source: { node: chain[i]?.id ?? '', port: 'output' }, target: { node: n.id, port: 'input' } })),
-    };
-  }
+  const pipeline = (source: string, table: string, v: Version) => ordersPipeline(source, table, v, { connectionId, schema });
 
   async function create(document: VisualPipeline): Promise<{ id: string; save: (next: VisualPipeline) => Promise<void> }> {
     const { id } = await caller.pipeline.create({ name: `p-${randomBytes(3).toString('hex')}` });
@@ -235,5 +240,58 @@ describe('reprocessing dead letters', () => {
     const rest = await finished((await caller.run.reprocess({ runId: half.id })).runId);
     expect(rest).toMatchObject({ status: 'succeeded', reprocessOfRunId: half.id, rowsRead: 2, rowsWritten: 2, rowsRejected: 0 });
     expect(await loaded('t3')).toEqual(EXPECTED);
+  });
+});
+
+// The same round trip with the metadata in PGlite (the embedded default) and in PostgreSQL, executed
+// in-process as a worker would: the raw SQL that counts and marks dead letters runs on both.
+describe.each(testDatabaseKinds)('reprocessing with the metadata on %s', (kind) => {
+  const schema = `sluice_reprocess_${kind}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' });
+  let db: TestDatabase;
+  let services: TestServices;
+  let dataDir: string;
+  let keyring: Keyring;
+  let caller: ReturnType<typeof createCaller>;
+
+  beforeAll(async () => {
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(`CREATE TABLE ${schema}.orders (order_id bigint, customer text, qty double precision, amount double precision)`);
+    db = await openTestDatabase(kind);
+    services = createTestServices();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-reprocess-'));
+    keyring = { current: secretKeyFrom(generateSecretKey()) };
+    caller = createCaller({ db: db.prisma, user: await signUpTestUser(db.prisma, 'reprocess@example.com'), services: () => services, connectors: { keyring, dataDir } });
+    const files = workspaceDir(dataDir, (await caller.workspace.current()).id);
+    await mkdir(files, { recursive: true });
+    await writeFile(path.join(files, 'orders.csv'), ORDERS);
+  });
+  afterAll(async () => {
+    await services.close();
+    await db.drop();
+    await rm(dataDir, { recursive: true, force: true });
+    await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+    await admin.end();
+  });
+
+  it('replays the rejected rows once and marks them with the run that succeeded', async () => {
+    const connectionId = (await caller.connection.create({ name: 'Warehouse', settings: { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', password: '', ssl: 'disable' } })).id;
+    const build = (v: Version) => ordersPipeline('orders.csv', 'orders', v, { connectionId, schema });
+    const { id } = await caller.pipeline.create({ name: 'rejecting' });
+    await caller.pipeline.save({ id, document: build({ qty: 'integer', clean: false, onCastError: 'reject' }), baseVersion: 0 });
+    const execute = (runId: string) => executeRun(runId, { db: db.prisma, bus: services.bus, dataDir, keyring });
+
+    const { runId: firstId } = await caller.run.start({ pipelineId: id });
+    expect(await execute(firstId)).toBe('succeeded');
+    await caller.pipeline.save({ id, document: build({ qty: 'float', clean: true, onCastError: 'reject' }), baseVersion: 1 });
+    expect(await caller.run.reprocessPreview({ runId: firstId })).toEqual({ rows: 4, version: 2, skipped: [], blocked: null });
+
+    const { runId } = await caller.run.reprocess({ runId: firstId });
+    expect(await execute(runId)).toBe('succeeded');
+    const rows = await admin.query<{ order_id: string }>(`SELECT order_id FROM ${schema}.orders ORDER BY order_id`);
+    expect(rows.rows.map((r) => Number(r.order_id))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await db.prisma.deadLetter.count({ where: { runId: firstId, reprocessedByRunId: runId } })).toBe(4);
+    await expect(caller.run.reprocess({ runId: firstId })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 });
