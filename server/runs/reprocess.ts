@@ -145,7 +145,7 @@ function fieldText(value: unknown): string | null {
 }
 
 /** One CSV line in the source's dialect: values quoted, NULLs as empty fields. */
-function csvLine(values: (string | null)[], c: CsvSourceConfig): string {
+export function csvLine(values: (string | null)[], c: CsvSourceConfig): string {
   const quoted = (v: string) => {
     const escaped = c.escape === c.quote ? v : v.split(c.escape).join(c.escape + c.escape);
     return `${c.quote}${escaped.split(c.quote).join(c.escape + c.quote)}${c.quote}`;
@@ -154,7 +154,7 @@ function csvLine(values: (string | null)[], c: CsvSourceConfig): string {
 }
 
 /** A stored row as a line of the source's columns, by name (case-insensitively, like DuckDB). */
-function recordLine(row: Record<string, unknown>, c: CsvSourceConfig): string {
+export function recordLine(row: Record<string, unknown>, c: CsvSourceConfig): string {
   const lower = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
   return csvLine(
     c.columns.map((col) => fieldText(Object.hasOwn(row, col.name) ? row[col.name] : lower.get(col.name.toLowerCase()))),
