@@ -46,8 +46,8 @@ const EXPECTED = [
 
 interface Version {
   qty: 'integer' | 'float';
-  /** Clean the amounts ("12.50 EUR", "3,5") before converting them. */
-  clean: boolean;
+  /** Clean the amounts ("12.50 EUR", "3,5") before converting them; or derive them with this expression. */
+  clean: boolean | string;
   onCastError: 'reject' | 'fail';
 }
 
@@ -67,7 +67,7 @@ function ordersPipeline(source: string, table: string, v: Version, target: { con
         { name: 'amount', type: 'string' },
       ],
     }),
-    ...(v.clean ? [node('clean', 'derive-columns', { columns: [{ name: 'amount', expression: "replace(replace(amount, ' EUR', ''), ',', '.')" }] })] : []),
+    ...(v.clean ? [node('clean', 'derive-columns', { columns: [{ name: 'amount', expression: v.clean === true ? "replace(replace(amount, ' EUR', ''), ',', '.')" : v.clean }] })] : []),
     node('typed', 'cast-columns', { casts: [{ column: 'amount', to: 'float' }], onError: v.onCastError }),
     node('load', 'postgres-sink', { connectionId, schema, table, mode: 'append' }),
   ];
@@ -293,5 +293,32 @@ describe.each(testDatabaseKinds)('reprocessing with the metadata on %s', (kind) 
     expect(rows.rows.map((r) => Number(r.order_id))).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(await db.prisma.deadLetter.count({ where: { runId: firstId, reprocessedByRunId: runId } })).toBe(4);
     await expect(caller.run.reprocess({ runId: firstId })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('replays what can be replayed and says why the rows a node further down rejected cannot be', async () => {
+    await admin.query(`CREATE TABLE ${schema}.orders_2 (order_id bigint, customer text, qty double precision, amount double precision)`);
+    const connectionId = (await caller.connection.list())[0]?.id ?? '';
+    // The cast reads from a derived column, not from the source: what it rejects is not a source record.
+    const build = (v: Version) => ordersPipeline('orders.csv', 'orders_2', v, { connectionId, schema });
+    const { id } = await caller.pipeline.create({ name: 'rejecting further down' });
+    await caller.pipeline.save({ id, document: build({ qty: 'integer', clean: 'trim(amount)', onCastError: 'reject' }), baseVersion: 0 });
+    const execute = (runId: string) => executeRun(runId, { db: db.prisma, bus: services.bus, dataDir, keyring });
+    const { runId: firstId } = await caller.run.start({ pipelineId: id });
+    expect(await execute(firstId)).toBe('succeeded');
+
+    await caller.pipeline.save({ id, document: build({ qty: 'float', clean: true, onCastError: 'reject' }), baseVersion: 1 });
+    const why = '"typed" does not read straight from a CSV source, so the rows it rejected are stored as its own input, not as records a source can read again';
+    expect(await caller.run.reprocessPreview({ runId: firstId })).toEqual({ rows: 2, version: 2, skipped: [{ nodeId: 'typed', rows: 2, why }], blocked: null });
+    const { runId } = await caller.run.reprocess({ runId: firstId });
+    expect(await execute(runId)).toBe('succeeded');
+    const rows = await admin.query<{ order_id: string }>(`SELECT order_id FROM ${schema}.orders_2 ORDER BY order_id`);
+    expect(rows.rows.map((r) => Number(r.order_id))).toEqual([1, 3, 4, 5, 7]);
+    expect(await db.prisma.deadLetter.count({ where: { runId: firstId, reprocessedByRunId: runId } })).toBe(2);
+    await expect(caller.run.reprocess({ runId: firstId })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `This run's rejected rows were already reprocessed by run ${runId.slice(0, 8)}. The other 2 cannot be: ${why}.`,
+    });
+    const log = await db.prisma.runEvent.findMany({ where: { runId }, orderBy: { id: 'asc' } });
+    expect(log.map((e) => (e.payload as { message?: string }).message)).toContain(`2 rejected row(s) are not reprocessed: ${why}`);
   });
 });

@@ -67,15 +67,22 @@ export async function assessReprocess(db: Prisma, input: { workspaceId: string; 
     return fail('DEAD_LETTERS_ALREADY_REPROCESSED', `Run ${active.id.slice(0, 8)} is already reprocessing this run's rejected rows.`, { reprocessedByRunId: active.id });
   }
   const counts = await deadLetterCounts(db, run.id);
+  const reprocessedBy = async () =>
+    (await db.deadLetter.findFirst({ where: { runId: run.id, reprocessedByRunId: { not: null } }, orderBy: { id: 'desc' }, select: { reprocessedByRunId: true } }))?.reprocessedByRunId ?? null;
+  const already = (by: string, rest = '') =>
+    fail('DEAD_LETTERS_ALREADY_REPROCESSED', `This run's rejected rows were already reprocessed by run ${by.slice(0, 8)}.${rest}`, { reprocessedByRunId: by });
   if (counts.length === 0) {
-    const done = await db.deadLetter.findFirst({ where: { runId: run.id, reprocessedByRunId: { not: null } }, orderBy: { id: 'desc' }, select: { reprocessedByRunId: true } });
-    return done?.reprocessedByRunId
-      ? fail('DEAD_LETTERS_ALREADY_REPROCESSED', `This run's rejected rows were already reprocessed by run ${done.reprocessedByRunId.slice(0, 8)}.`, { reprocessedByRunId: done.reprocessedByRunId })
-      : fail('RUN_NOT_REPROCESSABLE', 'This run rejected no rows into dead letters, so there is nothing to reprocess.');
+    const by = await reprocessedBy();
+    return by ? already(by) : fail('RUN_NOT_REPROCESSABLE', 'This run rejected no rows into dead letters, so there is nothing to reprocess.');
   }
   const latest = await latestVersion(db, input.workspaceId, run.pipelineId);
   const version = await db.pipelineVersion.findUnique({ where: { id: latest.id }, select: { version: true } });
   const plan = planReprocess(run.version.document as unknown as VisualPipeline, latest.document, counts);
+  if (plan.rows === 0) {
+    // The rows that could be replayed were; the others never can be.
+    const by = await reprocessedBy();
+    if (by) return already(by, ` The other ${plan.skipped.reduce((n, x) => n + x.rows, 0)} cannot be: ${plan.skipped.map((x) => x.why).join('; ')}.`);
+  }
   const assessment: ReprocessAssessment = {
     rows: plan.rows,
     version: version?.version ?? null,
