@@ -164,7 +164,12 @@ describe('reprocessing dead letters', () => {
     await rm(path.join(files, 'orders-1.csv'));
     await expect(stranger.run.reprocess({ runId: first.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    const { runId, rows } = await caller.run.reprocess({ runId: first.id });
+    // The version the user confirmed must still be the newest.
+    await expect(caller.run.reprocess({ runId: first.id, version: 1 })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: 'The pipeline was saved again since you confirmed: its latest version is now v2, not v1. Check it and reprocess again.',
+    });
+    const { runId, rows } = await caller.run.reprocess({ runId: first.id, version: 2 });
     expect(rows).toBe(4);
     const again = await finished(runId);
     expect(again).toMatchObject({ status: 'succeeded', trigger: 'reprocess', reprocessOfRunId: first.id, version: 2, rowsRead: 4, rowsWritten: 4, rowsRejected: 0 });

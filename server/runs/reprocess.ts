@@ -101,7 +101,7 @@ export async function assessReprocess(db: Prisma, input: { workspaceId: string; 
 export async function reprocessRun(
   db: Prisma,
   queue: Queue<RunJobData>,
-  input: { workspaceId: string; runId: string; userId: string },
+  input: { workspaceId: string; runId: string; userId: string; /** The version the user confirmed. */ version?: number },
   maxQueued?: number,
 ): Promise<{ runId: string; rows: number }> {
   await assertNotBusy(queue, maxQueued ?? 5_000);
@@ -109,6 +109,12 @@ export async function reprocessRun(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`reprocess:${input.runId}`}))`;
     const { run, latest, assessment } = await assessReprocess(tx as unknown as Prisma, input);
     if (assessment.error || !latest) throw assessment.error ?? new AppError('INTERNAL', 'No version to reprocess with');
+    if (input.version !== undefined && assessment.version !== input.version) {
+      throw new AppError('CONFLICT', `The pipeline was saved again since you confirmed: its latest version is now v${assessment.version ?? '?'}, not v${input.version}. Check it and reprocess again.`, {
+        runId: run.id,
+        version: assessment.version,
+      });
+    }
     // The original run's parameter values, for the parameters the newest version still declares.
     const declared = new Set(latest.parameters.map((p) => p.name));
     const given = Object.fromEntries(Object.entries((run.parameters ?? {}) as Record<string, string | number | boolean>).filter(([name]) => declared.has(name)));

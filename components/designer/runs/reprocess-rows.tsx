@@ -56,6 +56,11 @@ export function ReprocessButton({ runId }: { runId: string }) {
   );
   if (!preview.data) return null;
   const { rows, version, skipped, blocked } = preview.data;
+  // The newest version may have been saved since the preview was read: read it again before asking.
+  const ask = () => {
+    setConfirming(true);
+    void preview.refetch();
+  };
   const rowsLabel = formatRows(rows);
 
   return (
@@ -64,12 +69,14 @@ export function ReprocessButton({ runId }: { runId: string }) {
         <p className="text-neutral-500" data-testid="reprocess-blocked" data-code={blocked.code}>
           {blocked.message}
         </p>
-      ) : confirming ? (
+      ) : confirming && preview.isFetching ? (
+        <p className="text-neutral-500">Checking the latest version…</p>
+      ) : confirming && version !== null ? (
         <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Confirm reprocessing">
           <span className="text-amber-300">
             Run v{version} over these {rowsLabel} only? The sources read just the rejected rows; destinations load them as configured (append adds them, upsert merges them).
           </span>
-          <button type="button" className={buttonClass.primary} disabled={reprocess.isPending} onClick={() => reprocess.mutate({ runId })}>
+          <button type="button" className={buttonClass.primary} disabled={reprocess.isPending} onClick={() => reprocess.mutate({ runId, version })}>
             {reprocess.isPending ? 'Starting…' : 'Reprocess'}
           </button>
           <button type="button" className={buttonClass.ghost} onClick={() => setConfirming(false)}>
@@ -80,7 +87,7 @@ export function ReprocessButton({ runId }: { runId: string }) {
         <button
           type="button"
           className={buttonClass.secondary}
-          onClick={() => setConfirming(true)}
+          onClick={ask}
           title="Once the pipeline is fixed: a new run of the newest version whose sources read only these rejected rows"
         >
           Reprocess {rowsLabel} with the latest version

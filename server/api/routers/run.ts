@@ -40,8 +40,15 @@ export const runRouter = router({
    * DEAD_LETTERS_ALREADY_REPROCESSED say why not.
    */
   reprocess: protectedProcedure
-    .input(RunId)
-    .mutation(({ ctx, input }) => reprocessRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, runId: input.runId, userId: ctx.user.id }, env().SLUICE_MAX_QUEUED_RUNS)),
+    .input(RunId.extend({ version: z.number().int().positive().optional().describe('The version the user confirmed; CONFLICT when a newer one was saved since') }))
+    .mutation(({ ctx, input }) =>
+      reprocessRun(
+        ctx.db,
+        ctx.services().queue,
+        { workspaceId: ctx.workspace.id, runId: input.runId, userId: ctx.user.id, ...(input.version !== undefined ? { version: input.version } : {}) },
+        env().SLUICE_MAX_QUEUED_RUNS,
+      ),
+    ),
 
   /** How many of the run's rejected rows a reprocess would replay now, with which version, which it would leave and why, or why it cannot. */
   reprocessPreview: protectedProcedure.input(RunId).query(async ({ ctx, input }) => {
