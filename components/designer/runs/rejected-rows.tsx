@@ -1,5 +1,6 @@
 'use client';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatCount } from '@/components/ui/format';
@@ -15,8 +16,15 @@ const PAGE_ROWS = 50;
  * with a CSV download of all of them and, for a succeeded run, the button that
  * reprocesses them with the pipeline's newest version.
  */
-export function RejectedRows({ runId, canReprocess = false }: { runId: string; canReprocess?: boolean }) {
+export function RejectedRows({ runId, canReprocess = false, reprocessedByRunId = null }: { runId: string; canReprocess?: boolean; reprocessedByRunId?: string | null }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  // A reprocess started or succeeded: the rows' marks and what is left to reprocess changed on the server.
+  useEffect(() => {
+    if (!reprocessedByRunId) return;
+    void queryClient.invalidateQueries({ queryKey: trpc.run.deadLetters.pathKey() });
+    void queryClient.invalidateQueries({ queryKey: trpc.run.reprocessPreview.queryKey({ runId }) });
+  }, [reprocessedByRunId, runId, queryClient, trpc]);
   const nodes = useDesignerStore((s) => s.nodes);
   const { data, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage } = useInfiniteQuery(
     trpc.run.deadLetters.infiniteQueryOptions({ runId, limit: PAGE_ROWS }, { getNextPageParam: (page) => page.nextCursor, refetchOnWindowFocus: false }),

@@ -55,7 +55,7 @@ export function RunDetails({ runId }: { runId: string }) {
           );
         })}
       </ol>
-      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} canReprocess={data.status === 'succeeded'} /> : null}
+      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} canReprocess={data.status === 'succeeded'} reprocessedByRunId={data.reprocessedByRunId} /> : null}
       {logs && logs.length > 0 ? (
         <div className="border-t border-neutral-800 pt-2">
           <h3 className="pb-1 font-semibold text-neutral-400">Log</h3>
