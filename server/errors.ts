@@ -33,6 +33,11 @@ export const ErrorCodes = {
   CHECKPOINT_UNAVAILABLE: 'CHECKPOINT_UNAVAILABLE',
   /** The checkpoints no longer fit: the plan changed, or an incremental source moved on. */
   CHECKPOINT_MISMATCH: 'CHECKPOINT_MISMATCH',
+  // Reprocessing dead letters
+  /** The run's dead letters cannot be reprocessed: it did not succeed, has none, or none can be replayed (the message says why). */
+  RUN_NOT_REPROCESSABLE: 'RUN_NOT_REPROCESSABLE',
+  /** Another run reprocessed (or is reprocessing) these dead letters: details.reprocessedByRunId. */
+  DEAD_LETTERS_ALREADY_REPROCESSED: 'DEAD_LETTERS_ALREADY_REPROCESSED',
   // HTTP API source
   /** The API answered with an error status (details.httpStatus) or could not be reached. */
   HTTP_REQUEST_FAILED: 'HTTP_REQUEST_FAILED',

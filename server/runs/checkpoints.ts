@@ -14,6 +14,8 @@ export interface ResumableFacts {
   checkpointedAt: Date | null;
   /** Runs that resume this one. */
   resumes: readonly { id: string; status: RunStatus }[];
+  /** What started it; a reprocess run is reprocessed again, not resumed. */
+  trigger?: string;
 }
 
 /** How long checkpoints are kept; 0 keeps none. */
@@ -32,6 +34,10 @@ export function resumeBlocker(run: ResumableFacts, policy: CheckpointPolicy): Ap
   if (run.status !== 'failed' && run.status !== 'partially_succeeded') {
     const still = run.status === 'queued' || run.status === 'running';
     return new AppError('RUN_NOT_RESUMABLE', `Only failed or partially succeeded runs can be resumed; this run ${still ? 'is' : 'was'} ${run.status}.`, { runId: run.id, status: run.status });
+  }
+  if (run.trigger === 'reprocess') {
+    // Resuming would run its sources over their whole input; its dead letters stay unmarked until a reprocess succeeds.
+    return new AppError('RUN_NOT_RESUMABLE', 'A run that reprocesses rejected rows is not resumed: reprocess the original run again instead (its rejected rows are still waiting).', { runId: run.id });
   }
   const resumedBy = activeResume(run);
   if (resumedBy) {

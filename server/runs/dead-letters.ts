@@ -13,6 +13,7 @@ export const deadLetterSelect = {
   rawLine: true,
   row: true,
   createdAt: true,
+  reprocessedByRunId: true,
 } satisfies PrismaNamespace.DeadLetterSelect;
 
 type DeadLetterRow = PrismaNamespace.DeadLetterGetPayload<{ select: typeof deadLetterSelect }>;
@@ -27,6 +28,8 @@ export function toDeadLetter(row: DeadLetterRow) {
     rawLine: row.rawLine,
     row: row.row as Record<string, unknown> | null,
     createdAt: row.createdAt,
+    /** The run that reprocessed this row and succeeded; null while it waits. */
+    reprocessedByRunId: row.reprocessedByRunId,
   };
 }
 export type DeadLetter = ReturnType<typeof toDeadLetter>;

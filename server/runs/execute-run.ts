@@ -6,7 +6,7 @@
 // picked up). Each execution takes the next attempt number; only the newest
 // attempt may write the run's outcome (fencing), and a finished run is never
 // executed again.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../compiler/diagnostics';
 import type { ConnectionResolver } from '../connectors/connection';
@@ -27,6 +27,7 @@ import { concurrencyLimits } from './backfill';
 import { attemptsBefore, copyDeadLetters, discardCheckpoint, resumeChain } from './checkpoints';
 import type { RunEventBus } from './events';
 import { recordRunEvent } from './recorder';
+import { markReprocessed, prepareReplay, type PreparedReplay } from './reprocess';
 import { env } from '../env';
 
 export interface ExecuteRunDeps {
@@ -156,6 +157,9 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   let checkpointKept = false;
   const retentionHours = deps.checkpointRetentionHours ?? env().SLUICE_CHECKPOINT_RETENTION_HOURS;
   const checkpointDir = attemptCheckpointDir(deps.dataDir, runId, attempt);
+  /** A reprocess run: what its replayed sources read, and the dead letters it marks once it succeeds. */
+  let replay: PreparedReplay | undefined;
+  const replayDir = path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-replay`);
   if (attempt > 1) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', message: `Attempt ${attempt}: the previous attempt did not finish; running again` });
 
   const finish = async (
@@ -173,14 +177,19 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       ...(outcome.rowsRead !== undefined ? { rowsRead: outcome.rowsRead } : {}),
       ...(outcome.rowsWritten !== undefined ? { rowsWritten: outcome.rowsWritten } : {}),
     };
-    // The outcome and the incremental sources' new watermarks are committed together, by the newest attempt only.
-    const won = outcome.watermarks
-      ? await db.$transaction(async (tx) => {
-          const mine = await fenced(data, tx as unknown as Prisma);
-          if (mine) await storeWatermarks(tx as unknown as Prisma, run.pipelineId, outcome.watermarks ?? {});
-          return mine;
-        })
-      : await fenced(data);
+    // The outcome and the incremental sources' new watermarks are committed together, by the newest attempt only;
+    // so are a reprocess run's success and the marks on the dead letters it replayed.
+    const marks = status === 'succeeded' ? replay : undefined;
+    let marked = 0;
+    const won =
+      outcome.watermarks || marks
+        ? await db.$transaction(async (tx) => {
+            const mine = await fenced(data, tx as unknown as Prisma);
+            if (mine && outcome.watermarks) await storeWatermarks(tx as unknown as Prisma, run.pipelineId, outcome.watermarks);
+            if (mine && marks) marked = await markReprocessed(tx as unknown as Prisma, marks, runId);
+            return mine;
+          })
+        : await fenced(data);
     if (!won) {
       // A newer attempt finishes the run; what this one kept is nobody's.
       if (checkpointKept) await rm(checkpointDir, { recursive: true, force: true }).catch(() => undefined);
@@ -194,6 +203,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
         );
       }
     }
+    if (marks) await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Marked ${marked} rejected row(s) of run ${marks.originalRunId} as reprocessed by this run` });
     if (outcome.message && status !== 'succeeded') {
       await recordRunEvent(db, bus, runId, { type: 'log', level: status === 'cancelled' ? 'warn' : 'error', message: outcome.message, ...(outcome.nodeId ? { nodeId: outcome.nodeId } : {}) });
     }
@@ -234,7 +244,16 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
 
 
   try {
-    const withValues = await applyParameters(document, run.parameters as Record<string, string | number | boolean>, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-parameters`) });
+    let withValues = await applyParameters(document, run.parameters as Record<string, string | number | boolean>, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-parameters`) });
+    if (run.reprocessOfRunId) {
+      // The sources that rejected rows (or fed the node that did) read only those rows, from files written here.
+      await mkdir(replayDir, { recursive: true });
+      replay = await prepareReplay(db, { id: runId, reprocessOfRunId: run.reprocessOfRunId }, withValues, replayDir, deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS);
+      withValues = replay.document;
+      const what = replay.plan.sources.map((s) => `${labelOf(s.sourceId)} reads ${s.slices.reduce((n, x) => n + x.rows, 0)}`).join(', ');
+      await recordRunEvent(db, bus, runId, { type: 'log', level: 'info', message: `Reprocessing ${replay.plan.rows} rejected row(s) of run ${run.reprocessOfRunId}: ${what}` });
+      for (const s of replay.plan.skipped) await recordRunEvent(db, bus, runId, { type: 'log', level: 'warn', nodeId: s.nodeId, message: `${s.rows} rejected row(s) are not reprocessed: ${s.why}` });
+    }
     const compiled = await analyzePipeline(withValues, { tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}-analyze`) });
     if (!compiled.plan) {
       const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
@@ -321,7 +340,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       const result = await executePlan(compiled.plan, {
         workspaceRoot: workspaceDir(deps.dataDir, run.workspaceId),
         tempDir: path.join(deps.dataDir, 'tmp', `${runId}-${attempt}`),
-        readDirectories: deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
+        readDirectories: replay?.readDirectories ?? deps.readDirectories ?? env().SLUICE_ALLOWED_DIRS,
         ...(env().SLUICE_DUCKDB_MEMORY_MB !== undefined ? { memoryLimitMb: env().SLUICE_DUCKDB_MEMORY_MB } : {}),
         onStage,
         onLog,
@@ -349,8 +368,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
       const rows = { rowsRead: result.rowsRead, rowsWritten: result.rowsWritten };
       const [first] = result.failures;
       if (!first) {
-        // Only a run whose every stage succeeded moves the incremental sources on.
-        const outcome = await finish('succeeded', { ...rows, watermarks: result.watermarks });
+        // Only a run whose every stage succeeded moves the incremental sources on; a reprocess run read only replayed rows.
+        const outcome = await finish('succeeded', { ...rows, ...(replay ? {} : { watermarks: result.watermarks }) });
         if (outcome === 'succeeded' && deps.onSucceeded) {
           await deps.onSucceeded(runId).catch((error: unknown) => recordRunEvent(db, bus, runId, { type: 'log', level: 'error', message: `Could not start the pipelines triggered by this run: ${errorMessage(error)}` }));
         }
@@ -372,6 +391,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<E
   } finally {
     clearTimeout(runTimer);
     clearInterval(heartbeat);
+    if (run.reprocessOfRunId) await rm(replayDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -9,7 +9,7 @@ import type { RunEventBus } from './events';
 import { enqueueRun, redisFailure, RunPriorities, type RunJobData, type RunPriority } from './queue';
 import { recordRunEvent } from './recorder';
 
-export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill' | 'resume';
+export type RunTrigger = 'manual' | 'schedule' | 'catch_up' | 'webhook' | 'pipeline' | 'backfill' | 'resume' | 'reprocess';
 
 export interface StartRunInput {
   workspaceId: string;
@@ -134,7 +134,7 @@ export async function resumeRun(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`resume:${input.runId}`}))`;
     const run = await tx.run.findFirst({
       where: { id: input.runId, workspaceId: input.workspaceId },
-      select: { id: true, status: true, checkpointedAt: true, pipelineId: true, versionId: true, parameters: true, priority: true, resumes: { select: { id: true, status: true } } },
+      select: { id: true, status: true, trigger: true, checkpointedAt: true, pipelineId: true, versionId: true, parameters: true, priority: true, resumes: { select: { id: true, status: true } } },
     });
     if (!run) throw new AppError('NOT_FOUND', 'Run not found');
     const blocker = resumeBlocker(run, policy);
@@ -202,6 +202,8 @@ export const runSummarySelect = {
   resumedFromRunId: true,
   checkpointedAt: true,
   resumes: { select: { id: true, status: true }, orderBy: { queuedAt: 'desc' } },
+  reprocessOfRunId: true,
+  reprocesses: { select: { id: true, status: true }, orderBy: { queuedAt: 'desc' } },
   version: { select: { version: true } },
 } as const;
 
@@ -223,6 +225,8 @@ type RunRow = {
   resumedFromRunId: string | null;
   checkpointedAt: Date | null;
   resumes: { id: string; status: RunRow['status'] }[];
+  reprocessOfRunId: string | null;
+  reprocesses: { id: string; status: RunRow['status'] }[];
   version: { version: number };
 };
 
@@ -251,6 +255,10 @@ export function toRunSummary(run: RunRow, policy: CheckpointPolicy) {
     resumedByRunId: activeResume(run)?.id ?? null,
     /** Failed or partially succeeded, not resumed yet, with checkpoints still kept. */
     canResume: resumeBlocker(run, policy) === null,
+    /** The run whose rejected rows this one reprocesses (trigger reprocess). */
+    reprocessOfRunId: run.reprocessOfRunId,
+    /** The newest run that reprocessed this one's rejected rows and succeeded, or is reprocessing them now. */
+    reprocessedByRunId: run.reprocesses.find((r) => r.status === 'succeeded' || r.status === 'queued' || r.status === 'running')?.id ?? null,
     /** Until when the run's checkpoints are kept; null when it has none. */
     checkpointExpiresAt: run.checkpointedAt ? checkpointExpiresAt(run.checkpointedAt, policy.retentionHours) : null,
   };

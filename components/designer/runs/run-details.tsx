@@ -4,9 +4,10 @@ import { useMemo } from 'react';
 import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatDuration, formatRows } from '@/components/ui/format';
-import { useDesignerStore, useNodeLabels } from '../store-context';
+import { useNodeLabels } from '../store-context';
 import { LogTail } from './log-tail';
 import { RejectedRows } from './rejected-rows';
+import { ReprocessLinks } from './reprocess-rows';
 import { ResumeRun } from './resume-run';
 import { RunGantt, type GanttStage } from './run-gantt';
 import { isTerminalRunStatus } from './run-types';
@@ -44,6 +45,7 @@ export function RunDetails({ runId }: { runId: string }) {
         </p>
       ) : null}
       <ResumeRun run={data} />
+      <ReprocessLinks run={data} />
       {data.stages.length === 0 ? <p className="text-neutral-500">No stages yet.</p> : null}
       <ol className="space-y-1">
         {data.stages.map((stage) => {
@@ -64,7 +66,7 @@ export function RunDetails({ runId }: { runId: string }) {
           );
         })}
       </ol>
-      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} /> : null}
+      {data.rowsRejected > 0 && isTerminalRunStatus(data.status) ? <RejectedRows runId={runId} canReprocess={data.status === 'succeeded'} reprocessedByRunId={data.reprocessedByRunId} /> : null}
       <RunGantt
         stages={gantt}
         runStartedAt={data.startedAt?.getTime() ?? liveStartedAt}

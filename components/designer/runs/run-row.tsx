@@ -36,6 +36,11 @@ export function RunRow({ run, selected, failedNodeLabel, onSelect }: RunRowProps
             ↻ resumed
           </span>
         ) : null}
+        {run.reprocessOfRunId ? (
+          <span className="ml-1 text-[11px] text-teal-300" title={`Reprocesses the rejected rows of run ${run.reprocessOfRunId}`} data-testid="run-reprocess">
+            ⟲ reprocess
+          </span>
+        ) : null}
       </td>
       <td className="px-2 py-1 tabular-nums text-neutral-300">v{run.version}</td>
       <td className="px-2 py-1 whitespace-nowrap text-neutral-400">{formatWhen(run.startedAt ?? run.queuedAt)}</td>

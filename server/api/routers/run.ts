@@ -7,6 +7,7 @@ import { listRunLogs } from '../../runs/run-logs';
 import { env } from '../../env';
 import { ParameterInputSchema } from '../../pipeline/parameters';
 import type { CheckpointPolicy } from '../../runs/checkpoints';
+import { assessReprocess, reprocessRun } from '../../runs/reprocess';
 import { cancelRun, resumeRun, runSummarySelect, startRun, toRunSummary } from '../../runs/service';
 import { protectedProcedure, router } from '../trpc';
 
@@ -31,6 +32,35 @@ export const runRouter = router({
     .mutation(({ ctx, input }) =>
       resumeRun(ctx.db, ctx.services().queue, { workspaceId: ctx.workspace.id, runId: input.runId, userId: ctx.user.id }, checkpointPolicy(), env().SLUICE_MAX_QUEUED_RUNS),
     ),
+
+  /**
+   * Starts a run that replays a succeeded run's rejected rows (dead letters)
+   * through the pipeline's newest version: the CSV sources that rejected them,
+   * or fed the node that did, read only those rows. The replayed dead letters
+   * are marked when that run succeeds. RUN_NOT_REPROCESSABLE or
+   * DEAD_LETTERS_ALREADY_REPROCESSED say why not.
+   */
+  reprocess: protectedProcedure
+    .input(RunId.extend({ version: z.number().int().positive().optional().describe('The version the user confirmed; CONFLICT when a newer one was saved since') }))
+    .mutation(({ ctx, input }) =>
+      reprocessRun(
+        ctx.db,
+        ctx.services().queue,
+        { workspaceId: ctx.workspace.id, runId: input.runId, userId: ctx.user.id, ...(input.version !== undefined ? { version: input.version } : {}) },
+        env().SLUICE_MAX_QUEUED_RUNS,
+      ),
+    ),
+
+  /** How many of the run's rejected rows a reprocess would replay now, with which version, which it would leave and why, or why it cannot. */
+  reprocessPreview: protectedProcedure.input(RunId).query(async ({ ctx, input }) => {
+    const { assessment } = await assessReprocess(ctx.db, { workspaceId: ctx.workspace.id, runId: input.runId });
+    return {
+      rows: assessment.rows,
+      version: assessment.version,
+      skipped: assessment.skipped,
+      blocked: assessment.error ? { code: assessment.error.code, message: assessment.error.message } : null,
+    };
+  }),
 
   cancel: protectedProcedure.input(RunId).mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.services().queue, ctx.services().bus, { workspaceId: ctx.workspace.id, runId: input.runId })),
 
