@@ -54,8 +54,12 @@ async function preparePipeline(page: Page, name: string, folder: string, rows: n
 /** The log list is scrolled to its last line (the details pane around it may itself be scrolled anywhere). */
 const scrolledToEnd = (log: Locator) => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight <= 16 && el.scrollHeight > el.clientHeight);
 
-const widthOf = async (page: Page, stageId: string): Promise<number> =>
-  (await page.locator(`[data-testid="gantt-row"][data-stage-id="${stageId}"] [data-testid="gantt-bar"]`).boundingBox())?.width ?? 0;
+/** How long a running stage's bar says it has run, in ms (its label reads "running for 850 ms" or "running for 1.2 s"). */
+const runningForMs = async (page: Page, stageId: string): Promise<number> => {
+  const label = (await page.locator(`[data-testid="gantt-row"][data-stage-id="${stageId}"]`).getAttribute('aria-label')) ?? '';
+  const match = /running for ([\d.]+) (ms|s)\b/.exec(label);
+  return match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : -1;
+};
 
 test('the Gantt chart grows while stages run and the log tail shows lines as they are written', async ({ page }) => {
   // Each batch of one row logs, then keeps the stage busy for a while: the run takes a few seconds.
@@ -84,8 +88,9 @@ test('the Gantt chart grows while stages run and the log tail shows lines as the
   await expect(running).toHaveCount(1);
   const runningStage = (await running.getAttribute('data-stage-id')) ?? '';
   await expect(running).toHaveAttribute('aria-label', /running for/);
-  const before = await widthOf(page, runningStage);
-  await expect.poll(() => widthOf(page, runningStage), { timeout: 10_000 }).toBeGreaterThan(before + 5);
+  const before = await runningForMs(page, runningStage);
+  expect(before).toBeGreaterThanOrEqual(0);
+  await expect.poll(() => runningForMs(page, runningStage), { timeout: 10_000 }).toBeGreaterThan(before + 300);
 
   await expect(log.getByTestId('log-line').filter({ hasText: 'processing order 3' })).toBeVisible();
   await expect(run).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
