@@ -10,7 +10,7 @@ import { formatCount, formatRows } from '@/components/ui/format';
 import { buttonClass } from '@/components/ui/styles';
 import { labelOfNode } from '../document';
 import { useDesignerStore } from '../store-context';
-import { shortRunId } from './resume';
+import { RunLink } from './run-link';
 import type { RunDetail } from './run-types';
 import { useRunViewApi } from './run-view-store';
 
@@ -108,13 +108,5 @@ export function ReprocessButton({ runId }: { runId: string }) {
         </p>
       ) : null}
     </div>
-  );
-}
-
-function RunLink({ runId, onShow }: { runId: string; onShow: (runId: string) => void }) {
-  return (
-    <button type="button" className="font-mono text-sky-400 hover:text-sky-300" onClick={() => onShow(runId)}>
-      {shortRunId(runId)}
-    </button>
   );
 }

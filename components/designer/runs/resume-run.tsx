@@ -7,7 +7,8 @@ import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatDateTime } from '@/components/ui/format';
 import { buttonClass } from '@/components/ui/styles';
-import { reusedLabel, shortRunId } from './resume';
+import { reusedLabel } from './resume';
+import { RunLink } from './run-link';
 import type { RunDetail } from './run-types';
 import { useRunView, useRunViewApi } from './run-view-store';
 
@@ -62,13 +63,5 @@ export function ResumeRun({ run }: { run: RunDetail }) {
         </p>
       ) : null}
     </div>
-  );
-}
-
-function RunLink({ runId, onShow }: { runId: string; onShow: (runId: string) => void }) {
-  return (
-    <button type="button" className="font-mono text-sky-400 hover:text-sky-300" onClick={() => onShow(runId)}>
-      {shortRunId(runId)}
-    </button>
   );
 }
