@@ -37,6 +37,16 @@ export function RunFollower({ pipelineId }: { pipelineId: string }) {
     if (snapshot.data) runView.getState().applySnapshot(snapshot.data);
   }, [snapshot.data, runView]);
 
+  // The list (polled while runs are active) can learn that the run ended before its
+  // event arrives, or when the stream missed it: the snapshot must not stay behind,
+  // since what the run offers once over (resume, reprocess) comes from it.
+  const listedStatus = runs.data?.find((r) => r.id === runId)?.status;
+  const snapshotStatus = snapshot.data?.status;
+  useEffect(() => {
+    if (!runId || !listedStatus || !snapshotStatus || snapshot.isFetching) return;
+    if (isTerminalRunStatus(listedStatus) && listedStatus !== snapshotStatus) void queryClient.invalidateQueries({ queryKey: trpc.run.get.queryKey({ runId }) });
+  }, [runId, listedStatus, snapshotStatus, snapshot.isFetching, queryClient, trpc]);
+
   const deliver = useCallback(
     (received: ReceivedEvent[]) => {
       const byRun = new Map<string, RunEvent[]>();
