@@ -32,6 +32,8 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(benchDir, '.data');
 const postgres: Extract<ConnectionSettings, { type: 'postgres' }> = { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', password: '', ssl: 'disable' };
 const SAMPLE_MS = 20;
+/** Runs per side and size (BENCH_REPEATS); the table shows medians. */
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 /** DuckDB's memory cap for both sides: SLUICE_DUCKDB_MEMORY_MB as a worker would use it, else the engine's default. */
 const memoryLimitMb = process.env.SLUICE_DUCKDB_MEMORY_MB ? Number(process.env.SLUICE_DUCKDB_MEMORY_MB) : defaultMemoryLimitMb();
 
@@ -215,6 +217,19 @@ function inChild(side: 'sluice' | 'floor', n: number): Promise<Measurement> {
 
 const fmt = (v: number, digits = 1) => v.toFixed(digits);
 
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+};
+
+/** The medians of one side's runs, field by field (rows are the same in each). */
+function medianOf(runs: Measurement[]): Measurement {
+  const first = runs[0];
+  if (!first) throw new Error('no runs to summarise');
+  return { ...first, wallS: median(runs.map((r) => r.wallS)), hwmMb: median(runs.map((r) => r.hwmMb)), sampledRssMb: median(runs.map((r) => r.sampledRssMb)) };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--measure') {
@@ -227,16 +242,24 @@ async function main(): Promise<void> {
   }
   const rows: string[] = [];
   for (const n of sizes) {
-    // Floor first, then Sluice: both read the same file from a warm page cache.
-    const floor = await inChild('floor', n);
-    const sluice = await inChild('sluice', n);
+    // Floor, then Sluice, alternating, REPEATS times: both read the same file
+    // from a warm page cache, and the median of each side damps the noise of a
+    // shared machine (PostgreSQL's checkpoints, other jobs).
+    const floors: Measurement[] = [];
+    const sluices: Measurement[] = [];
+    for (let i = 0; i < REPEATS; i++) {
+      floors.push(await inChild('floor', n));
+      sluices.push(await inChild('sluice', n));
+    }
+    for (const m of [...floors, ...sluices]) console.log(`N=${n} ${m.side}: ${m.rows} rows in ${fmt(m.wallS, 2)} s, peak ${fmt(m.hwmMb, 0)} MB; ${Object.entries(m.phases).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
+    const floor = medianOf(floors);
+    const sluice = medianOf(sluices);
     if (floor.rows !== sluice.rows) console.warn(`N=${n}: Sluice loaded ${sluice.rows} rows, the floor ${floor.rows}`);
-    for (const m of [floor, sluice]) console.log(`N=${n} ${m.side}: ${m.rows} rows in ${fmt(m.wallS, 2)} s; ${Object.entries(m.phases).map(([k, v]) => `${k} ${fmt(v, 2)}`).join(', ')}`);
     rows.push(
       `| ${n.toLocaleString('en-US')} | ${fmt(sluice.wallS, 2)} | ${fmt(floor.wallS, 2)} | ${fmt(sluice.wallS / floor.wallS, 2)} | ${Math.round(sluice.rows / sluice.wallS).toLocaleString('en-US')} | ${fmt(sluice.hwmMb, 0)} (${fmt(sluice.sampledRssMb, 0)}) | ${fmt(floor.hwmMb, 0)} (${fmt(floor.sampledRssMb, 0)}) |`,
     );
   }
-  console.log(`\nDuckDB memory limit: ${memoryLimitMb} MiB on both sides.`);
+  console.log(`\nDuckDB memory limit: ${memoryLimitMb} MiB on both sides; medians of ${REPEATS} runs each.`);
   console.log('Peak RSS: VmHWM in MB (largest sampled process.memoryUsage().rss in brackets). Target: ratio ≤ 1.3, peak flat in N.');
   console.log('| N | Sluice wall s | floor wall s | ratio | Sluice rows/s | Sluice peak RSS MB | floor peak RSS MB |');
   console.log('|---|---|---|---|---|---|---|');
