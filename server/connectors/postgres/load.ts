@@ -7,11 +7,11 @@
 // 3. In one transaction, under an advisory lock on the target (so no two
 //    Sluice loads of one table interleave): check the ledger and the attempt
 //    again, create or evolve the table, then let DuckDB write the batch as CSV
-//    into a pipe in the run's scratch folder while it streams through COPY
-//    FROM STDIN (../export-pipe.ts) into a table no other session can see
-//    yet: the temp staging table
-//    (merging modes), the new table (replace), or the target itself (append;
-//    the rows stay invisible until commit). Rows never sit in Node's memory.
+//    into COPY FROM STDIN (../export-csv.ts: through a pipe while DuckDB
+//    computes, or a file in the run's scratch folder on small machines) into
+//    a table no other session can see yet: the temp staging table (merging
+//    modes), the new table (replace), or the target itself (append; the rows
+//    stay invisible until commit). Rows never sit in Node's memory.
 // 4. The mode merges the staged rows, the post-load SQL runs, and a ledger
 //    row is inserted; all of it commits together or not at all.
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { AppError, errorMessage } from '../../errors';
 import type { Column } from '../../pipeline/types';
 import { quoteIdent, type RenderedSql } from '../../sql/ast';
 import type { DatabaseLoadTarget, StageOp } from '../../sql/ops';
-import { exportThroughPipe } from '../export-pipe';
+import { exportCsv } from '../export-csv';
 import { checkBatchKeys, checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
 import {
   addColumns,
@@ -95,8 +95,8 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
     if (target.mode === 'replace') await run(client, createReplacement(target.schema, scratch.next, load, target.keys));
     else if (target.mode !== 'append') await run(client, createStaging(load));
 
-    // DuckDB computes the batch while PostgreSQL copies it in, through a pipe.
-    const rows = await exportThroughPipe(duck, {
+    // DuckDB writes the batch as CSV and PostgreSQL copies it in.
+    const rows = await exportCsv(duck, {
       query: { sql: `SELECT ${load.map((c) => quoteIdent(c.name)).join(', ')} FROM (${source.sql}) AS batch`, params: source.params },
       options: 'FORMAT csv, HEADER false',
       dir: ctx.tempDir,

@@ -4,13 +4,13 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDuckSession, type DuckSession } from '../engine/duckdb';
-import { exportThroughPipe } from './export-pipe';
+import { exportCsv, type ExportVia } from './export-csv';
 
 let dir: string;
 let session: DuckSession;
 
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'export-pipe-'));
+  dir = await mkdtemp(path.join(tmpdir(), 'export-csv-'));
   session = await openDuckSession(dir);
 });
 
@@ -27,13 +27,14 @@ async function text(csv: Readable): Promise<string> {
 
 const sql = (s: string) => ({ sql: s, params: [] });
 
-describe('exportThroughPipe', () => {
-  it('hands the consumer every row while DuckDB writes them, and leaves nothing in the folder', async () => {
+describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
+  it('hands the consumer every row, and leaves nothing in the folder', async () => {
     let received = '';
-    const rows = await exportThroughPipe(session.connection, {
+    const rows = await exportCsv(session.connection, {
       query: sql('SELECT i, i * 2 AS twice FROM range(200000) t(i)'),
       options: 'FORMAT csv, HEADER false',
       dir,
+      via,
       consume: async (csv) => void (received = await text(csv)),
     });
     expect(rows).toBe(200_000);
@@ -46,24 +47,26 @@ describe('exportThroughPipe', () => {
   it('fails with DuckDB\'s error, not a hang, when the query fails before writing anything', async () => {
     const consumed: string[] = [];
     await expect(
-      exportThroughPipe(session.connection, {
+      exportCsv(session.connection, {
         query: sql(`SELECT error('bad row ' || i) FROM range(3) t(i)`),
         options: 'FORMAT csv, HEADER false',
         dir,
+        via,
         consume: async (csv) => void consumed.push(await text(csv)),
       }),
     ).rejects.toThrow(/bad row 0/);
-    // The consumer saw the end of an empty stream; the caller rolls back on the error.
-    expect(consumed).toEqual(['']);
+    // Through the pipe the consumer saw the end of an empty stream; a file is never handed on. The caller rolls back on the error.
+    expect(consumed).toEqual(via === 'pipe' ? [''] : []);
     expect(await readdir(dir)).toEqual([]);
   });
 
   it('fails with DuckDB\'s error when the query fails halfway', async () => {
     await expect(
-      exportThroughPipe(session.connection, {
+      exportCsv(session.connection, {
         query: sql(`SELECT CASE WHEN i < 150000 THEN i ELSE error('row ' || i || ' is bad') END FROM range(200000) t(i)`),
         options: 'FORMAT csv, HEADER false',
         dir,
+        via,
         consume: async (csv) => {
           await text(csv);
         },
@@ -73,10 +76,11 @@ describe('exportThroughPipe', () => {
 
   it('fails with the consumer\'s error, not a hang, when the destination stops reading', async () => {
     await expect(
-      exportThroughPipe(session.connection, {
+      exportCsv(session.connection, {
         query: sql('SELECT i, repeat(\'x\', 100) FROM range(2000000) t(i)'),
         options: 'FORMAT csv, HEADER false',
         dir,
+        via,
         consume: async (csv) => {
           for await (const _chunk of csv) throw new Error('destination went away');
         },
@@ -88,10 +92,11 @@ describe('exportThroughPipe', () => {
 
   it('fails with the consumer\'s error when it fails before reading anything', async () => {
     await expect(
-      exportThroughPipe(session.connection, {
+      exportCsv(session.connection, {
         query: sql('SELECT i FROM range(2000000) t(i)'),
         options: 'FORMAT csv, HEADER false',
         dir,
+        via,
         consume: () => Promise.reject(new Error('refused at once')),
       }),
     ).rejects.toThrow('refused at once');
