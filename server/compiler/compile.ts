@@ -6,6 +6,7 @@ import { VisualPipelineSchema, type VisualPipeline } from '../pipeline/model';
 import { getNodeDefinition } from '../pipeline/registry';
 import type { Column, ColumnType } from '../pipeline/types';
 import { selectColumns, table, type Relation } from '../sql/ast';
+import { flattenProjections } from '../sql/flatten';
 import type { StageOp } from '../sql/ops';
 import { DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics';
 import { fuseStages } from './fuse';
@@ -322,7 +323,9 @@ function planStages(order: string[], graph: PipelineGraph, states: Map<string, N
     const state = states.get(stage.id);
     return state?.def.failsOnData?.(state.config) ?? false;
   };
-  return { stages: fuseStages(stages, failsOnData).map((s) => ({ ...s, ops: s.ops.map((op) => pruned(op, s.id, s.outputTables, handedOn, facts)) })) };
+  // Then flatten what fusion nested, so DuckDB computes expressions after the filters above them (../sql/flatten.ts).
+  const flattened = (op: StageOp): StageOp => ('query' in op ? { ...op, query: flattenProjections(op.query) } : op);
+  return { stages: fuseStages(stages, failsOnData).map((s) => ({ ...s, ops: s.ops.map((op) => flattened(pruned(op, s.id, s.outputTables, handedOn, facts))) })) };
 }
 
 /** A materialisation narrowed to the columns downstream reads, when that is fewer than the node produces. */

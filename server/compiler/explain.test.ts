@@ -32,7 +32,7 @@ it('explains a fused chain as one statement', () => {
   ]);
   expect(explained[1]?.steps[0]).toEqual({
     op: 'writeFile',
-    sql: `COPY (SELECT * FROM (SELECT "order_id", "customer", "amount" FROM (SELECT * FROM "s0_output" WHERE (("status" = $1) AND ("amount" >= CAST($2 AS DOUBLE)))) AS "s1_output") AS "s2_output") TO 'workspace:out/paid.csv' (FORMAT csv, HEADER true)`,
+    sql: `COPY (SELECT "order_id", "customer", "amount" FROM (SELECT * FROM "s0_output" WHERE (("status" = $1) AND ("amount" >= CAST($2 AS DOUBLE)))) AS "s1_output") TO 'workspace:out/paid.csv' (FORMAT csv, HEADER true)`,
     params: ['paid', '10'],
   });
 });

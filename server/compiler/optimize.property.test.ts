@@ -1,6 +1,7 @@
 // The optimised plan (fused stages, pruned columns) must give exactly the rows
-// of the plain one-stage-per-node plan. Random DAGs — fan-outs, unions,
-// aggregates, chains of filters and projections — run both ways on DuckDB.
+// of the plain one-stage-per-node plan, and reject the same rows. Random DAGs —
+// fan-outs, unions, aggregates, cleaning steps, rejecting casts, chains of
+// filters and projections — run both ways on DuckDB.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,15 +75,23 @@ function configFor(kind: string, columns: Column[], s: Step): Record<string, unk
         ],
       };
     }
-    case 'cast-columns':
+    case 'cast-columns': {
+      // Half the time a text column to integers, rejecting what does not convert (a check that numbers the rows it reads).
+      const text = columns.find((c) => c.type === 'string');
+      if (text && s.c % 2 === 1) return { casts: [{ column: text.name, to: 'integer' }], onError: 'reject' };
       return { casts: [{ column: a.name, to: 'string' }], onError: 'null' };
+    }
+    case 'clean-text': {
+      const text = columns.find((c) => c.type === 'string');
+      return text ? { steps: [{ column: text.name, operation: 'trim' }, { column: text.name, operation: s.c % 2 ? 'lower' : 'upper' }] } : undefined;
+    }
     default:
       return undefined;
   }
 }
 
 // Weighted towards the kinds that narrow, so pruning has something to do.
-const kinds = ['filter', 'filter', 'select-columns', 'select-columns', 'drop-columns', 'drop-columns', 'rename-columns', 'sort', 'deduplicate', 'aggregate', 'aggregate', 'cast-columns', 'union'];
+const kinds = ['filter', 'filter', 'select-columns', 'select-columns', 'drop-columns', 'drop-columns', 'rename-columns', 'sort', 'deduplicate', 'aggregate', 'aggregate', 'cast-columns', 'union', 'clean-text', 'cast-columns'];
 
 /** Grows a valid DAG from the steps, asking the compiler for each new node's schema. */
 function buildPipeline(steps: Step[], sinkOnSource: boolean): { doc: VisualPipeline; sinks: string[] } {
@@ -145,10 +154,16 @@ async function runAll(doc: VisualPipeline, optimize: boolean, sinks: string[], d
   if (!plan) throw new Error('no plan');
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'in.csv'), csv);
-  await executePlan(plan, { workspaceRoot: dir, tempDir: `${dir}-tmp` });
+  const rejected: string[] = [];
+  await executePlan(plan, {
+    workspaceRoot: dir,
+    tempDir: `${dir}-tmp`,
+    onRejects: (batch) => void rejected.push(...batch.rows.map((r) => JSON.stringify([batch.nodeId, r.row]))),
+  });
   const conn = await reader.connect();
   try {
-    const out: Record<string, string[]> = {};
+    // The rows each check rejected; their numbers depend on the order rows reach the check, which only a sort defines.
+    const out: Record<string, string[]> = { rejected: rejected.sort() };
     for (const id of sinks) {
       const result = await conn.runAndReadAll(`SELECT * FROM read_parquet(${quoteString(path.join(dir, 'out', `${id}.parquet`))})`);
       // Row order is only defined where a sort says so; compare as multisets, columns in order.
