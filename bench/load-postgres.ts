@@ -133,7 +133,10 @@ async function runSluice(n: number, schema: string, table: string, phases: Recor
     },
   });
   delete loadTestHooks.onCheckpoint;
+  const loadStarted = started.get('load');
+  if (loadStarted !== undefined && marks.claimed !== undefined) phases['sink until claimed'] = (marks.claimed - loadStarted) / 1000;
   if (marks.claimed !== undefined && marks['after-copy'] !== undefined) phases['sink export+COPY'] = (marks['after-copy'] - marks.claimed) / 1000;
+  if (marks['after-copy'] !== undefined && marks['after-commit'] !== undefined) phases['sink commit'] = (marks['after-commit'] - marks['after-copy']) / 1000;
   phases.deadLetters = deadLetters;
   return outcome.rowsWritten;
 }
