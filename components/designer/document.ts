@@ -95,8 +95,3 @@ export function createNode(definition: NodeDefinition, position: XYPosition, id:
 export function nodeDisplayLabel(data: PipelineNodeData): string {
   return data.label?.trim() || getNodeDefinition(data.kind)?.label || data.kind;
 }
-
-export function labelOfNode(nodes: readonly DesignerNode[], nodeId: string): string {
-  const node = nodes.find((n) => n.id === nodeId);
-  return node ? nodeDisplayLabel(node.data) : nodeId;
-}

@@ -8,8 +8,7 @@ import { useTRPC } from '@/components/trpc';
 import { errorMessage } from '@/components/ui/errors';
 import { formatCount, formatRows } from '@/components/ui/format';
 import { buttonClass } from '@/components/ui/styles';
-import { labelOfNode } from '../document';
-import { useDesignerStore } from '../store-context';
+import { useNodeLabels } from '../store-context';
 import { RunLink } from './run-link';
 import type { RunDetail } from './run-types';
 import { useRunViewApi } from './run-view-store';
@@ -40,7 +39,7 @@ export function ReprocessButton({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const runView = useRunViewApi();
-  const nodes = useDesignerStore((s) => s.nodes);
+  const labelOf = useNodeLabels();
   const [confirming, setConfirming] = useState(false);
   const preview = useQuery(trpc.run.reprocessPreview.queryOptions({ runId }, { staleTime: 0, refetchOnWindowFocus: false }));
   const reprocess = useMutation(
@@ -97,7 +96,7 @@ export function ReprocessButton({ runId }: { runId: string }) {
         <ul className="text-neutral-500" data-testid="reprocess-skipped">
           {skipped.map((s) => (
             <li key={s.nodeId}>
-              {labelOfNode(nodes, s.nodeId)}: {formatCount(s.rows)} not reprocessed — {s.why}
+              {labelOf(s.nodeId)}: {formatCount(s.rows)} not reprocessed — {s.why}
             </li>
           ))}
         </ul>
