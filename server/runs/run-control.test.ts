@@ -133,14 +133,16 @@ describe('run control', () => {
   });
 
   it('lets only the newest attempt finish a run (fencing)', async () => {
-    const pipelineId = await savePipeline(linearPipeline());
+    // Seconds of work, so the run is still running when the test takes it over (a tiny pipeline could finish first).
+    const pipelineId = await savePipeline(slowPipeline());
     await services.queue.pause();
     try {
       const { runId } = await startRun(db.prisma, services.queue, { workspaceId, pipelineId, userId });
       await services.queue.obliterate({ force: true });
       // A newer attempt claimed the run (say, after this one's worker was presumed dead).
       await db.prisma.run.update({ where: { id: runId }, data: { status: 'running', attempts: 1, heartbeatAt: new Date() } });
-      const stale = executeRun(runId, { db: db.prisma, bus: services.bus, dataDir });
+      // No heartbeat while it runs: the stale attempt must meet the fence when it finishes, not stop early.
+      const stale = executeRun(runId, { db: db.prisma, bus: services.bus, dataDir, heartbeatMs: 600_000 });
       // Between its claim and its finish, yet another attempt takes over.
       await until('the first attempt claimed', async () => (await db.prisma.run.findUniqueOrThrow({ where: { id: runId } })).attempts === 2, 10_000);
       await db.prisma.run.update({ where: { id: runId }, data: { attempts: 3 } });

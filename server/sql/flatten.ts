@@ -129,7 +129,7 @@ function mentions(value: unknown, name: string): boolean {
 
 const isRowNumberOverAll = (e: Expr) => e.t === 'window' && e.fn === 'row_number' && e.args.length === 0 && e.partitionBy.length === 0 && e.orderBy.length === 0 && e.frame === undefined;
 
-/** The unqualified column names an expression reads, or undefined if it reads qualified ones. */
+/** Collects the unqualified column names an expression reads; false if it reads a qualified one. */
 function columnsRead(value: unknown, into: Map<string, string>): boolean {
   if (Array.isArray(value)) return value.every((v) => columnsRead(v, into));
   if (value === null || typeof value !== 'object') return true;
