@@ -27,6 +27,7 @@ import { defaultMemoryLimitMb } from '../server/engine/duckdb';
 import { executePlan, type StageEvent } from '../server/engine/execute';
 import { FORMAT_VERSION, type VisualPipeline } from '../server/pipeline/model';
 import type { Column } from '../server/pipeline/types';
+import { chainEdges, csvSourceNode } from '../server/testing/pipelines';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.join(benchDir, '.data');
@@ -53,11 +54,10 @@ const ordersFile = (n: number) => path.join(dataDir, `${n / 1_000_000}m`, 'order
 /** csv-source → clean-text (trim + lower status and email) → cast amount (reject bad rows) → amount ≥ 0 → one row per order_id → postgres-sink append. */
 function loadPipeline(relativePath: string, schema: string, table: string): VisualPipeline {
   const at = (x: number) => ({ x, y: 0 });
-  const chain = ['orders', 'clean', 'typed', 'non_negative', 'unique', 'load'];
   return {
     formatVersion: FORMAT_VERSION,
     nodes: [
-      { id: 'orders', kind: 'csv-source', version: 1, position: at(0), config: { path: relativePath, delimiter: ',', quote: '"', escape: '"', header: true, columns: ordersColumns, onMalformedRow: 'fail' } },
+      csvSourceNode('orders', relativePath, ordersColumns, { onMalformedRow: 'fail' }),
       {
         id: 'clean',
         kind: 'clean-text',
@@ -77,7 +77,7 @@ function loadPipeline(relativePath: string, schema: string, table: string): Visu
       { id: 'unique', kind: 'deduplicate', version: 1, position: at(800), config: { keys: ['order_id'], keep: 'first', orderBy: '' } },
       { id: 'load', kind: 'postgres-sink', version: 1, position: at(1000), config: { connectionId: 'bench-postgres', schema, table, mode: 'append' } },
     ],
-    edges: chain.slice(1).map((target, i) => ({ id: `e${i}`, source: { node: chain[i] as string, port: 'output' }, target: { node: target, port: 'input' } })),
+    edges: chainEdges(['orders', 'clean', 'typed', 'non_negative', 'unique', 'load']),
   };
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { FORMAT_VERSION, type VisualPipeline } from '../server/pipeline/model';
 import { PreviewCache, previewNode, type PreviewResult } from '../server/preview/preview';
+import { chainEdges, csvSourceNode } from '../server/testing/pipelines';
 
 const input = path.resolve(process.argv[2] ?? path.join(import.meta.dirname, '.data', '10m', 'orders.csv'));
 
@@ -20,21 +21,8 @@ function ordersPipeline(sourcePath: string): VisualPipeline {
   return {
     formatVersion: FORMAT_VERSION,
     nodes: [
-      {
-        id: 'src',
-        kind: 'csv-source',
-        version: 1,
-        position: { x: 0, y: 0 },
-        config: {
-          path: sourcePath,
-          delimiter: ',',
-          quote: '"',
-          escape: '"',
-          header: true,
-          // amount stays text: the generator writes some unparseable amounts on purpose.
-          columns: [{ name: 'order_id', type: 'integer' }, { name: 'customer_id', type: 'integer' }, text('order_ts'), text('country'), text('status'), text('amount'), text('email')],
-        },
-      },
+      // amount stays text: the generator writes some unparseable amounts on purpose.
+      csvSourceNode('src', sourcePath, [{ name: 'order_id', type: 'integer' }, { name: 'customer_id', type: 'integer' }, text('order_ts'), text('country'), text('status'), text('amount'), text('email')]),
       {
         id: 'paid',
         kind: 'filter',
@@ -45,11 +33,7 @@ function ordersPipeline(sourcePath: string): VisualPipeline {
       { id: 'cols', kind: 'select-columns', version: 1, position: { x: 500, y: 0 }, config: { columns: ['order_id', 'customer_id', 'country', 'amount'] } },
       { id: 'out', kind: 'file-sink', version: 1, position: { x: 750, y: 0 }, config: { format: 'parquet', path: 'out/paid.parquet' } },
     ],
-    edges: [
-      { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'paid', port: 'input' } },
-      { id: 'e2', source: { node: 'paid', port: 'output' }, target: { node: 'cols', port: 'input' } },
-      { id: 'e3', source: { node: 'cols', port: 'output' }, target: { node: 'out', port: 'input' } },
-    ],
+    edges: chainEdges(['src', 'paid', 'cols', 'out']),
   };
 }
 

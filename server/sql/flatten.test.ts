@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../compiler/compile';
 import { FORMAT_VERSION, type VisualPipeline } from '../pipeline/model';
+import { chainEdges, csvSourceNode } from '../testing/pipelines';
 import { col, renderSelect, type Expr, type Select } from './ast';
 import { flattenProjections } from './flatten';
 
@@ -102,22 +103,12 @@ describe('compiled casts over a cleaning step', () => {
   const doc: VisualPipeline = {
     formatVersion: FORMAT_VERSION,
     nodes: [
-      {
-        id: 'src',
-        kind: 'csv-source',
-        version: 1,
-        position: { x: 0, y: 0 },
-        config: { path: 'in.csv', delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'id', type: 'integer' }, { name: 'email', type: 'string' }, { name: 'amount', type: 'string' }] },
-      },
+      csvSourceNode('src', 'in.csv', [{ name: 'id', type: 'integer' }, { name: 'email', type: 'string' }, { name: 'amount', type: 'string' }]),
       { id: 'clean', kind: 'clean-text', version: 1, position: { x: 0, y: 0 }, config: { steps: [{ column: 'email', operation: 'trim' }, { column: 'email', operation: 'lower' }] } },
       { id: 'typed', kind: 'cast-columns', version: 1, position: { x: 0, y: 0 }, config: { casts: [{ column: 'amount', to: 'float' }], onError: 'reject' } },
       { id: 'out', kind: 'file-sink', version: 1, position: { x: 0, y: 0 }, config: { format: 'csv', path: 'out.csv' } },
     ],
-    edges: [
-      { id: 'a', source: { node: 'src', port: 'output' }, target: { node: 'clean', port: 'input' } },
-      { id: 'b', source: { node: 'clean', port: 'output' }, target: { node: 'typed', port: 'input' } },
-      { id: 'c', source: { node: 'typed', port: 'output' }, target: { node: 'out', port: 'input' } },
-    ],
+    edges: chainEdges(['src', 'clean', 'typed', 'out']),
   };
 
   it('find the rejected rows with the cleaning after the numbering and the filter', () => {

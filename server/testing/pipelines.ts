@@ -1,5 +1,5 @@
 // Builders for pipeline documents used across tests.
-import { FORMAT_VERSION, type PipelineSettings, type VisualPipeline } from '../pipeline/model';
+import { FORMAT_VERSION, type PipelineEdge, type PipelineNode, type PipelineSettings, type VisualPipeline } from '../pipeline/model';
 import type { Column } from '../pipeline/types';
 
 export const ordersColumns: Column[] = [
@@ -18,6 +18,22 @@ export const ordersCsv = [
   '5,émile,250,pending',
 ].join('\n');
 
+/** A csv-source node reading `path` (comma-separated, double quotes, a header row) with the declared columns. */
+export function csvSourceNode(id: string, path: string, columns: Column[], extra: { onMalformedRow?: 'fail' | 'skip' | 'deadLetter' } = {}): PipelineNode {
+  return {
+    id,
+    kind: 'csv-source',
+    version: 1,
+    position: { x: 0, y: 0 },
+    config: { path, delimiter: ',', quote: '"', escape: '"', header: true, columns, ...(extra.onMalformedRow ? { onMalformedRow: extra.onMalformedRow } : {}) },
+  };
+}
+
+/** Edges e1, e2, … joining each node's output to the next one's input. */
+export function chainEdges(ids: readonly string[]): PipelineEdge[] {
+  return ids.slice(1).map((target, i) => ({ id: `e${i + 1}`, source: { node: ids[i] as string, port: 'output' }, target: { node: target, port: 'input' } }));
+}
+
 export interface LinearPipelineOptions {
   sourcePath?: string;
   columns?: Column[];
@@ -32,21 +48,7 @@ export function linearPipeline(o: LinearPipelineOptions = {}): VisualPipeline {
   return {
     formatVersion: FORMAT_VERSION,
     nodes: [
-      {
-        id: 'src',
-        kind: 'csv-source',
-        version: 1,
-        position: { x: 0, y: 0 },
-        config: {
-          path: o.sourcePath ?? 'orders.csv',
-          delimiter: ',',
-          quote: '"',
-          escape: '"',
-          header: true,
-          columns: o.columns ?? ordersColumns,
-          ...(o.onMalformedRow ? { onMalformedRow: o.onMalformedRow } : {}),
-        },
-      },
+      csvSourceNode('src', o.sourcePath ?? 'orders.csv', o.columns ?? ordersColumns, o.onMalformedRow ? { onMalformedRow: o.onMalformedRow } : {}),
       {
         id: 'keep_paid',
         kind: 'filter',
@@ -57,11 +59,7 @@ export function linearPipeline(o: LinearPipelineOptions = {}): VisualPipeline {
       { id: 'cols', kind: 'select-columns', version: 1, position: { x: 400, y: 0 }, config: { columns: o.keep ?? ['order_id', 'customer', 'amount'] } },
       { id: 'out', kind: 'file-sink', version: 1, position: { x: 600, y: 0 }, config: o.sink ?? { format: 'csv', path: 'out/paid.csv' } },
     ],
-    edges: [
-      { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'keep_paid', port: 'input' } },
-      { id: 'e2', source: { node: 'keep_paid', port: 'output' }, target: { node: 'cols', port: 'input' } },
-      { id: 'e3', source: { node: 'cols', port: 'output' }, target: { node: 'out', port: 'input' } },
-    ],
+    edges: chainEdges(['src', 'keep_paid', 'cols', 'out']),
   };
 }
 
@@ -79,20 +77,11 @@ export function castPipeline(o: CastPipelineOptions): VisualPipeline {
   return {
     formatVersion: FORMAT_VERSION,
     nodes: [
-      {
-        id: 'src',
-        kind: 'csv-source',
-        version: 1,
-        position: { x: 0, y: 0 },
-        config: { path: o.sourcePath, delimiter: ',', quote: '"', escape: '"', header: true, columns: o.columns, onMalformedRow: o.onMalformedRow ?? 'fail' },
-      },
+      csvSourceNode('src', o.sourcePath, o.columns, { onMalformedRow: o.onMalformedRow ?? 'fail' }),
       { id: 'typed', kind: 'cast-columns', version: 1, position: { x: 200, y: 0 }, config: { casts: o.casts, onError: o.onError } },
       { id: 'out', kind: 'file-sink', version: 1, position: { x: 400, y: 0 }, config: o.sink ?? { format: 'csv', path: 'out/typed.csv' } },
     ],
-    edges: [
-      { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'typed', port: 'input' } },
-      { id: 'e2', source: { node: 'typed', port: 'output' }, target: { node: 'out', port: 'input' } },
-    ],
+    edges: chainEdges(['src', 'typed', 'out']),
   };
 }
 
