@@ -1,6 +1,6 @@
 // Helpers shared by the e2e specs: building a pipeline on the canvas with the
 // mouse, the settings panel, and reading what a run wrote to a workspace.
-import { access, readFile, readdir } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { e2eDataDir } from '../playwright.config';
@@ -92,6 +92,25 @@ export async function createPipeline(page: Page, pipelineName: string): Promise<
   await page.getByLabel('Pipeline name').fill(pipelineName);
   await page.getByRole('button', { name: 'Create pipeline' }).click();
   await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
+}
+
+/**
+ * Writes `files` (name → text) into `folder` of the signed-in user's workspace
+ * files, where pipelines read workspace paths; returns the folder's path.
+ */
+export async function putWorkspaceFiles(page: Page, folder: string, files: Record<string, string>): Promise<string> {
+  const current = await page.request.get('/api/trpc/workspace.current');
+  const workspaceId = ((await current.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+  const dir = path.join(e2eDataDir, 'workspaces', workspaceId, 'files', folder);
+  await mkdir(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+  return dir;
+}
+
+/** Loads a pipeline document into the open designer through Import, and waits for `nodeId` on the canvas. */
+export async function importDocument(page: Page, document: unknown, nodeId: string): Promise<void> {
+  await page.getByTestId('import-file').setInputFiles({ name: 'pipeline.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document)) });
+  await expect(page.locator(`[data-node-id="${nodeId}"]`)).toBeVisible();
 }
 
 /**

@@ -2,11 +2,10 @@
 // statistics; re-opening shows the same result at once, marked cached; a
 // change below the node does not recompute the nodes above it (the server
 // answers from its cache), while a change above it does.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test, type Page, type Response } from '@playwright/test';
-import { e2eDataDir } from '../playwright.config';
-import { createPipeline, settings, signUp } from './helpers';
+import { createPipeline, importDocument, putWorkspaceFiles, settings, signUp } from './helpers';
 
 const orders = ['order_id,customer,amount,status', '1,alice,10.5,paid', '2,bob,,paid', '3,carol,99,refunded', '4,alice,150.25,paid', '5,dan,7,pending'].join('\n');
 
@@ -70,13 +69,8 @@ async function openPreview(page: Page, nodeId: string): Promise<void> {
 test('preview a mid-pipeline node: rows, column statistics, cached re-opening, no upstream recompute for downstream edits', async ({ page }) => {
   await signUp(page);
   await createPipeline(page, 'Preview');
-  const current = await page.request.get('/api/trpc/workspace.current');
-  const workspaceId = ((await current.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
-  const files = path.join(e2eDataDir, 'workspaces', workspaceId, 'files', 'preview');
-  await mkdir(files, { recursive: true });
-  await writeFile(path.join(files, 'orders.csv'), orders);
-  await page.getByTestId('import-file').setInputFiles({ name: 'preview.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document)) });
-  await expect(page.locator('[data-node-id="out"]')).toBeVisible();
+  const files = await putWorkspaceFiles(page, 'preview', { 'orders.csv': orders });
+  await importDocument(page, document, 'out');
 
   // First preview of the filter: computed on the server, three paid orders, the sample's rows at most.
   const first = page.waitForResponse(isPreview);

@@ -3,12 +3,9 @@
 // that do not convert); once the pipeline is fixed and saved, "Reprocess 4 rows
 // with the latest version" loads just those, and both runs link to each other.
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import pg from 'pg';
-import { e2eDataDir } from '../playwright.config';
-import { createPipeline, signUp } from './helpers';
+import { createPipeline, importDocument, putWorkspaceFiles, signUp } from './helpers';
 
 const orders = ['order_id,customer,qty,amount', '1,alice,1,10.5', '2,bob,2,12.50 EUR', '3,carol,1,7', '4,dan,10000000000000000000,5', '5,emile,3,1e3', '6,fay,1,"3,5"'].join('\n');
 const schema = `sluice_e2e_reprocess_${randomBytes(4).toString('hex')}`;
@@ -60,11 +57,7 @@ test.afterAll(async () => {
 test('reprocess the rejected rows of a run once the pipeline is fixed', async ({ page }) => {
   await signUp(page);
   await createPipeline(page, 'Reprocessable');
-  const current = await page.request.get('/api/trpc/workspace.current');
-  const workspaceId = ((await current.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
-  const files = path.join(e2eDataDir, 'workspaces', workspaceId, 'files', 'reprocess');
-  await mkdir(files, { recursive: true });
-  await writeFile(path.join(files, 'orders.csv'), orders);
+  await putWorkspaceFiles(page, 'reprocess', { 'orders.csv': orders });
   const created = await page.request.post('/api/trpc/connection.create', {
     data: { json: { name: 'Warehouse', settings: { type: 'postgres', host: '127.0.0.1', port: 5432, database: 'test', user: 'postgres', password: '', ssl: 'disable' } } },
   });
@@ -72,8 +65,7 @@ test('reprocess the rejected rows of a run once the pipeline is fixed', async ({
   const connectionId = ((await created.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
 
   const load = async (fixed: boolean, version: number) => {
-    await page.getByTestId('import-file').setInputFiles({ name: 'reprocess.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document(connectionId, fixed))) });
-    await expect(page.locator('[data-node-id="load"]')).toBeVisible();
+    await importDocument(page, document(connectionId, fixed), 'load');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByText(`Saved v${version}`)).toBeVisible();
   };

@@ -2,11 +2,10 @@
 // other cannot (a file blocks its folder); once it is unblocked and the source
 // is gone, "Resume from failed stage" finishes the run by reusing the source
 // and the finished branch, and says so.
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { e2eDataDir } from '../playwright.config';
-import { createPipeline, parseCsv, signUp } from './helpers';
+import { createPipeline, importDocument, parseCsv, putWorkspaceFiles, signUp } from './helpers';
 
 const orders = ['order_id,customer,amount,status', '1,alice,10.5,paid', '2,bob,99.0,refunded', '3,"carol, jr",150.25,paid'].join('\n');
 
@@ -45,15 +44,9 @@ const document = {
 test('resume a partially succeeded run from its failed stage', async ({ page }) => {
   await signUp(page);
   await createPipeline(page, 'Resumable');
-  const current = await page.request.get('/api/trpc/workspace.current');
-  const workspaceId = ((await current.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
-  const files = path.join(e2eDataDir, 'workspaces', workspaceId, 'files', 'resume');
-  await mkdir(files, { recursive: true });
-  await writeFile(path.join(files, 'orders.csv'), orders);
-  await writeFile(path.join(files, 'blocked'), 'a file where a folder should be');
+  const files = await putWorkspaceFiles(page, 'resume', { 'orders.csv': orders, blocked: 'a file where a folder should be' });
 
-  await page.getByTestId('import-file').setInputFiles({ name: 'resumable.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document)) });
-  await expect(page.locator('[data-node-id="out_b"]')).toBeVisible();
+  await importDocument(page, document, 'out_b');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved v1')).toBeVisible();
 

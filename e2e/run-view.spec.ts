@@ -1,11 +1,8 @@
 // The run view while a run happens: a Gantt bar per stage that grows while the
 // stage runs and ends with its duration, and the run's log lines arriving live
 // in the log tail, which pages older lines from the server once it is full.
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { e2eDataDir } from '../playwright.config';
-import { createPipeline, shareOneAccount } from './helpers';
+import { createPipeline, importDocument, putWorkspaceFiles, shareOneAccount } from './helpers';
 
 shareOneAccount('run-view');
 
@@ -40,13 +37,8 @@ function pipeline(folder: string, code: string, batchRows: number) {
 /** Creates the pipeline, puts its input in the workspace, imports and saves the document. */
 async function preparePipeline(page: Page, name: string, folder: string, rows: number, document: unknown): Promise<void> {
   await createPipeline(page, name);
-  const current = await page.request.get('/api/trpc/workspace.current');
-  const workspaceId = ((await current.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
-  const files = path.join(e2eDataDir, 'workspaces', workspaceId, 'files', folder);
-  await mkdir(files, { recursive: true });
-  await writeFile(path.join(files, 'orders.csv'), ['order_id,customer', ...Array.from({ length: rows }, (_, i) => `${i + 1},customer ${i + 1}`)].join('\n'));
-  await page.getByTestId('import-file').setInputFiles({ name: `${folder}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document)) });
-  await expect(page.locator('[data-node-id="out"]')).toBeVisible();
+  await putWorkspaceFiles(page, folder, { 'orders.csv': ['order_id,customer', ...Array.from({ length: rows }, (_, i) => `${i + 1},customer ${i + 1}`)].join('\n') });
+  await importDocument(page, document, 'out');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByText('Saved v1')).toBeVisible();
 }
