@@ -1,8 +1,9 @@
 'use client';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ParameterDeclaration } from '@/server/pipeline/model';
 import type { ParameterInput } from '@/server/pipeline/parameters';
-import { buttonClass, iconButtonClass, inputClass, selectClass } from '@/components/ui/styles';
+import { ModalDialog } from '@/components/ui/modal-dialog';
+import { buttonClass, inputClass, selectClass } from '@/components/ui/styles';
 import { parameterTypeLabels } from './parameter-edits';
 import { initialRunTexts, runValues } from './run-values';
 
@@ -98,34 +99,9 @@ function RunForm({ parameters, onRun, onClose }: { parameters: readonly Paramete
 
 /** Asks for the values of a manual run, prefilled with the defaults; nothing starts until they all fit their types. */
 export function RunParametersDialog({ parameters, onRun, onClose }: RunParametersDialogProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const open = parameters !== null;
-
-  useEffect(() => {
-    const element = dialog.current;
-    if (!element) return;
-    if (open && !element.open) element.showModal();
-    if (!open && element.open) element.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={dialog}
-      aria-labelledby={titleId}
-      onClose={onClose}
-      className="m-auto w-[26rem] max-w-[calc(100vw-2rem)] rounded-lg border border-neutral-700 bg-neutral-900 p-0 text-neutral-100 shadow-2xl backdrop:bg-black/50"
-      data-testid="run-parameters-dialog"
-    >
-      <div className="flex items-center justify-between border-b border-neutral-800 px-4 py-2.5">
-        <h2 id={titleId} className="text-sm font-semibold">
-          Run with parameters
-        </h2>
-        <button type="button" className={iconButtonClass} onClick={onClose} aria-label="Close">
-          ×
-        </button>
-      </div>
+    <ModalDialog open={parameters !== null} title="Run with parameters" onClose={onClose} width="w-[26rem]" testId="run-parameters-dialog">
       {parameters ? <RunForm parameters={parameters} onRun={onRun} onClose={onClose} /> : null}
-    </dialog>
+    </ModalDialog>
   );
 }
