@@ -69,15 +69,16 @@ export async function workspaceFile(relative: string): Promise<string> {
  * person would.
  */
 export async function signUp(page: Page, baseURL = ''): Promise<void> {
-  await page.goto(`${baseURL}/sign-up`);
-  await page.getByLabel('Name').fill('Lin');
-  await page.getByLabel('Email').fill(`lin-${crypto.randomUUID()}@example.com`);
-  await page.getByLabel('Password').fill('correct horse battery');
-  const home = new URL('/', page.url()).href;
+  const email = `lin-${crypto.randomUUID()}@example.com`;
   for (let attempt = 1; ; attempt++) {
+    // A fresh form each time, so an earlier refusal's message cannot be mistaken for a new one.
+    await page.goto(`${baseURL}/sign-up`);
+    await page.getByLabel('Name').fill('Lin');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Create account' }).click();
     const outcome = await Promise.race([
-      page.waitForURL(home).then(() => 'signed up' as const),
+      page.waitForURL(new URL('/', page.url()).href).then(() => 'signed up' as const),
       page.getByTestId('form-error').filter({ hasText: /too many/i }).waitFor().then(() => 'rate limited' as const),
     ]);
     if (outcome === 'signed up') return;
