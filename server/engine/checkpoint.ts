@@ -1,4 +1,4 @@
-// Checkpoints let a failed run be resumed from its failed stages (ADR 011).
+// Checkpoints let a failed run be resumed from its failed stages (ADR 007).
 //
 // When a run ends with failures, the engine keeps, in one folder:
 // - tables.duckdb: the outputs of finished stages that unfinished stages read,

@@ -3,7 +3,7 @@
 // Files are written under temporary names and renamed only after every stage
 // has succeeded, so a failed run leaves its destinations untouched.
 // A run that ends with failures can keep checkpoints, and a later run can
-// resume from them, reusing the finished stages (checkpoint.ts, ADR 011).
+// resume from them, reusing the finished stages (checkpoint.ts, ADR 007).
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// The run side of checkpoints (ADR 011): which runs can be resumed, the chain
+// The run side of checkpoints (ADR 007): which runs can be resumed, the chain
 // a resumed run belongs to, and removing checkpoints once they expire or a
 // resumed run has taken over. The engine writes and reads them (engine/checkpoint.ts).
 import { readdir, rm } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // Which dead letters of a run a reprocess can replay, and through which source
-// of the pipeline's newest version (ADR 012). Pure: the caller reads the
+// of the pipeline's newest version (ADR 008). Pure: the caller reads the
 // documents and the dead-letter counts.
 //
 // A row is replayed from the record its source read, never from the middle of

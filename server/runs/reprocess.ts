@@ -1,4 +1,4 @@
-// Reprocessing a run's dead letters once the pipeline is fixed (ADR 012): a new
+// Reprocessing a run's dead letters once the pipeline is fixed (ADR 008): a new
 // run (trigger reprocess) of the pipeline's newest version in which each CSV
 // source that rejected rows, or fed a node that did, reads only those rows
 // again; the rest of the pipeline runs as usual. The dead letters it replayed

@@ -1,7 +1,7 @@
 'use client';
 // Reprocessing in the run view: the links between a run and the run that
 // reprocesses its rejected rows, and the button (with a confirmation) that
-// replays them through the pipeline's newest version (ADR 012).
+// replays them through the pipeline's newest version (ADR 008).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from '@/components/trpc';
