@@ -16,6 +16,26 @@ export interface PortSpec {
   label: string;
   /** May stay unconnected; the node then sees no columns for it (absent from `inputs`). */
   optional?: boolean;
+  /**
+   * Rows on this input only enrich the rows of another input (a join's right
+   * side, a lookup's reference table): a source that feeds only such inputs is
+   * reference data, which a reprocess may read in full (ADR 008).
+   */
+  reference?: boolean;
+}
+
+/**
+ * How a source reads rows again when a run's rejected rows are reprocessed
+ * (ADR 008): the rows are written to a file in the source's own format, raw
+ * lines as stored and stored records rendered, and the source reads that file.
+ */
+export interface ReplaySpec<Config> {
+  /** The replay file's first lines (a header row), before the rows. */
+  header: (config: Config) => string[];
+  /** A record the source read and a node then rejected, as one line of the file. */
+  recordLine: (row: Record<string, unknown>, config: Config) => string;
+  /** The config that reads the replay file at `path` (written in UTF-8) instead of the original input. */
+  readFrom: (config: Config, path: string) => Config;
 }
 
 /** Controls that can stand alone or inside a list item. */
@@ -173,6 +193,16 @@ export interface NodeDefinition<Config = unknown> {
    * a failure is reported on it and not on whatever node it was fused into.
    */
   failsOnData?: (config: Config) => boolean;
+  /** A source that can read its rejected rows again (see ReplaySpec). */
+  replay?: ReplaySpec<Config>;
+  /**
+   * A destination that keeps only the rows of its latest load (a file, a
+   * replacing load): why loading just a reprocess's rows would lose what it
+   * holds, completing "<its label> …"; null when it appends or merges. Given
+   * the stored config as it is (a reprocess is refused before the document
+   * compiles), so absent settings mean their defaults.
+   */
+  replacesContents?: (config: Readonly<Record<string, unknown>>) => string | null;
 }
 
 /** Keeps each declaration's Config type while the registry stores them side by side. */

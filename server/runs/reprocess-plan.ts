@@ -38,15 +38,13 @@ export interface ReprocessPlan {
   blocker: string | null;
 }
 
-const CSV_SOURCE = 'csv-source';
-const FILE_SINK = 'file-sink';
-/** Database load modes that replace rows the batch does not hold. */
-const overwritingModes = new Set(['replace', 'delete-insert']);
-/** Input ports whose rows only enrich the rows of another input: a source feeding only these is reference data. */
-const referencePorts: Readonly<Record<string, readonly string[]>> = { join: ['right'], lookup: ['reference'] };
-
-const modeOf = (config: Record<string, unknown>): string => (typeof config.mode === 'string' ? config.mode : 'append');
 const nodeOf = (document: VisualPipeline, id: string) => document.nodes.find((n) => n.id === id);
+const definitionOf = (document: VisualPipeline, id: string) => {
+  const node = nodeOf(document, id);
+  return node ? nodeRegistry.get(node.kind) : undefined;
+};
+/** Whether the node is a source that can read its rejected rows again (its declaration's `replay`). */
+const replays = (document: VisualPipeline, id: string) => definitionOf(document, id)?.replay !== undefined;
 const categoryOf = (kind: string) => nodeRegistry.get(kind)?.category;
 
 /**
@@ -64,7 +62,7 @@ function carriesRows(document: VisualPipeline, sourceId: string): boolean {
       if (edge.source.node !== id) continue;
       const target = nodeOf(document, edge.target.node);
       if (!target) continue;
-      if (referencePorts[target.kind]?.includes(edge.target.port)) continue;
+      if (nodeRegistry.get(target.kind)?.ports.inputs.find((p) => p.name === edge.target.port)?.reference) continue;
       if (categoryOf(target.kind) === 'destination') return true;
       stack.push(target.id);
     }
@@ -87,9 +85,9 @@ export function planReprocess(original: VisualPipeline, latest: VisualPipeline, 
 
   for (const counts of deadLetters) {
     const rejecting = nodeOf(original, counts.nodeId);
-    if (rejecting?.kind === CSV_SOURCE) {
-      // The source's own rejects: it reads their raw lines again, if it is still a CSV source.
-      if (nodeOf(latest, counts.nodeId)?.kind !== CSV_SOURCE) {
+    if (replays(original, counts.nodeId)) {
+      // The source's own rejects: it reads their raw lines again, if it still can.
+      if (!replays(latest, counts.nodeId)) {
         skip(counts.nodeId, counts.total, `"${label(counts.nodeId)}" is no longer a CSV source in the newest version, so it cannot read its rejected lines again`);
         continue;
       }
@@ -99,7 +97,7 @@ export function planReprocess(original: VisualPipeline, latest: VisualPipeline, 
     }
     const inputs = original.edges.filter((e) => e.target.node === counts.nodeId);
     const from = inputs.length === 1 && inputs[0] ? nodeOf(original, inputs[0].source.node) : undefined;
-    if (!rejecting || from?.kind !== CSV_SOURCE) {
+    if (!rejecting || !from || !replays(original, from.id)) {
       skip(
         counts.nodeId,
         counts.total,
@@ -107,7 +105,7 @@ export function planReprocess(original: VisualPipeline, latest: VisualPipeline, 
       );
       continue;
     }
-    if (nodeOf(latest, from.id)?.kind !== CSV_SOURCE) {
+    if (!replays(latest, from.id)) {
       skip(counts.nodeId, counts.total, `"${label(from.id)}", which read the rows "${label(counts.nodeId)}" rejected, is no longer a CSV source in the newest version`);
       continue;
     }
@@ -128,12 +126,10 @@ export function planReprocess(original: VisualPipeline, latest: VisualPipeline, 
       blocker = `${carrying.map((n) => `"${label(n.id)}"`).join(', ')} rejected no rows but would load all of ${carrying.length === 1 ? 'its' : 'their'} rows again; only sources that feed a join's right input or a lookup's reference may read in full during a reprocess`;
     }
     // Destinations that replace what they hold would keep only the reprocessed rows.
-    const overwriting = latest.nodes.find((n) => categoryOf(n.kind) === 'destination' && (n.kind === FILE_SINK || overwritingModes.has(modeOf(n.config))));
-    if (!blocker && overwriting) {
-      blocker =
-        overwriting.kind === FILE_SINK
-          ? `"${label(overwriting.id)}" writes a file, which a reprocess would replace with just the reprocessed rows; only database destinations that append or merge (append, upsert, scd1, scd2) can take them`
-          : `"${label(overwriting.id)}" loads in ${modeOf(overwriting.config)} mode, which would replace the rows it loaded before with just the reprocessed ones; switch it to append or upsert to reprocess`;
+    for (const node of latest.nodes) {
+      if (blocker) break;
+      const why = nodeRegistry.get(node.kind)?.replacesContents?.(node.config) ?? null;
+      if (why) blocker = `"${label(node.id)}" ${why}`;
     }
   }
   return { sources, rows, skipped, blocker };

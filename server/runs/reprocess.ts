@@ -10,8 +10,8 @@ import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
 import { AppError } from '../errors';
 import type { VisualPipeline } from '../pipeline/model';
-import { CsvSourceConfig } from '../pipeline/nodes/csv-source';
 import { checkParameterReferences, resolveParameters } from '../pipeline/parameters';
+import { getNodeDefinition } from '../pipeline/registry';
 import type { RunJobData } from './queue';
 import { planReprocess, type DeadLetterCounts, type ReprocessPlan } from './reprocess-plan';
 import { assertNotBusy, enqueueRecordedRun, latestVersion } from './service';
@@ -149,32 +149,6 @@ export interface PreparedReplay {
   plan: ReprocessPlan;
 }
 
-/** A value of a stored row as CSV text; null stays an empty, unquoted field (NULL). */
-function fieldText(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
-}
-
-/** One CSV line in the source's dialect: values quoted, NULLs as empty fields. */
-export function csvLine(values: (string | null)[], c: CsvSourceConfig): string {
-  const quoted = (v: string) => {
-    const escaped = c.escape === c.quote ? v : v.split(c.escape).join(c.escape + c.escape);
-    return `${c.quote}${escaped.split(c.quote).join(c.escape + c.quote)}${c.quote}`;
-  };
-  return values.map((v) => (v === null ? '' : quoted(v))).join(c.delimiter);
-}
-
-/** A stored row as a line of the source's columns, by name (case-insensitively, like DuckDB). */
-export function recordLine(row: Record<string, unknown>, c: CsvSourceConfig): string {
-  const lower = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
-  return csvLine(
-    c.columns.map((col) => fieldText(Object.hasOwn(row, col.name) ? row[col.name] : lower.get(col.name.toLowerCase()))),
-    c,
-  );
-}
-
 /**
  * Writes the replay file of each source a reprocess run replays into `dir`
  * (the header, then the rejected rows in the order they were rejected: raw
@@ -196,8 +170,10 @@ export async function prepareReplay(
   const replaced = new Map<string, Record<string, unknown>>();
   for (const source of plan.sources) {
     const node = document.nodes.find((n) => n.id === source.sourceId);
-    const parsed = CsvSourceConfig.safeParse(node?.config);
-    if (!node || !parsed.success) {
+    const definition = node ? getNodeDefinition(node.kind) : undefined;
+    const replay = definition?.replay;
+    const parsed = definition?.config.safeParse(node?.config);
+    if (!replay || !parsed?.success) {
       throw new AppError('PIPELINE_INVALID', `"${node?.label ?? source.sourceId}" is not a valid CSV source, so it cannot read the rejected rows again`, { nodeId: source.sourceId });
     }
     const config = parsed.data;
@@ -205,7 +181,7 @@ export async function prepareReplay(
     const file = `${source.sourceId}.csv`;
     const handle = await open(path.join(dir, file), 'w');
     try {
-      if (config.header) await handle.write(`${csvLine(config.columns.map((c) => c.name), config)}\n`);
+      for (const line of replay.header(config)) await handle.write(`${line}\n`);
       let cursor: bigint | undefined;
       for (;;) {
         const rows = await db.deadLetter.findMany({
@@ -220,7 +196,7 @@ export async function prepareReplay(
           if (fieldOf.get(r.nodeId) === 'rawLine') {
             if (r.rawLine !== null) lines.push(r.rawLine);
           } else if (r.row !== null && typeof r.row === 'object' && !Array.isArray(r.row)) {
-            lines.push(recordLine(r.row, config));
+            lines.push(replay.recordLine(r.row, config));
           }
         }
         if (lines.length > 0) await handle.write(`${lines.join('\n')}\n`);
@@ -229,8 +205,7 @@ export async function prepareReplay(
     } finally {
       await handle.close();
     }
-    // The replay file is written in UTF-8, whatever the original file's encoding was.
-    replaced.set(source.sourceId, { ...config, path: `${REPLAY_ALIAS}:${file}`, encoding: 'utf-8' });
+    replaced.set(source.sourceId, replay.readFrom(config, `${REPLAY_ALIAS}:${file}`) as Record<string, unknown>);
   }
   return {
     originalRunId: original.id,

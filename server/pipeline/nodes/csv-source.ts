@@ -141,7 +141,39 @@ export const csvSource = defineNode({
     }
     return ops;
   },
+  replay: {
+    header: (config) => (config.header ? [csvLine(config.columns.map((c) => c.name), config)] : []),
+    recordLine,
+    // The replay file is written in UTF-8, whatever the original file's encoding was.
+    readFrom: (config, path) => ({ ...config, path, encoding: 'utf-8' as const }),
+  },
 });
+
+/** A value of a stored row as CSV text; null stays an empty, unquoted field (NULL). */
+function fieldText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** One CSV line in the source's dialect: values quoted, NULLs as empty fields. */
+export function csvLine(values: (string | null)[], c: CsvSourceConfig): string {
+  const quoted = (v: string) => {
+    const escaped = c.escape === c.quote ? v : v.split(c.escape).join(c.escape + c.escape);
+    return `${c.quote}${escaped.split(c.quote).join(c.escape + c.quote)}${c.quote}`;
+  };
+  return values.map((v) => (v === null ? '' : quoted(v))).join(c.delimiter);
+}
+
+/** A stored row as a line of the source's columns, by name (case-insensitively, like DuckDB). */
+export function recordLine(row: Record<string, unknown>, c: CsvSourceConfig): string {
+  const lower = new Map(Object.entries(row).map(([k, v]) => [k.toLowerCase(), v]));
+  return csvLine(
+    c.columns.map((col) => fieldText(Object.hasOwn(row, col.name) ? row[col.name] : lower.get(col.name.toLowerCase()))),
+    c,
+  );
+}
 
 const text = (value: string): Expr => ({ t: 'literal', value });
 

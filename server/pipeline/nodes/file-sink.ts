@@ -97,4 +97,6 @@ export const fileSink = defineNode({
       },
     ];
   },
+  replacesContents: () =>
+    'writes a file, which a reprocess would replace with just the reprocessed rows; only database destinations that append or merge (append, upsert, scd1, scd2) can take them',
 });

@@ -195,7 +195,7 @@ export const join = defineNode({
   ports: {
     inputs: [
       { name: 'left', label: 'Left' },
-      { name: 'right', label: 'Right' },
+      { name: 'right', label: 'Right', reference: true },
     ],
     outputs: [{ name: 'output', label: 'Joined rows' }],
   },

@@ -155,7 +155,7 @@ export const lookup = defineNode({
   ports: {
     inputs: [
       { name: 'input', label: 'Rows' },
-      { name: 'reference', label: 'Reference' },
+      { name: 'reference', label: 'Reference', reference: true },
     ],
     outputs: [{ name: 'output', label: 'Enriched rows' }],
   },

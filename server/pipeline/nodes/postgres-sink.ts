@@ -112,6 +112,10 @@ export const postgresSink = defineNode({
     };
     return [{ op: 'loadPostgres', query: selectAll(input), columns: inputColumns.input ?? [], target }];
   },
+  replacesContents: ({ mode }) =>
+    mode === 'replace' || mode === 'delete-insert'
+      ? `loads in ${mode} mode, which would replace the rows it loaded before with just the reprocessed ones; switch it to append or upsert to reprocess`
+      : null,
 });
 
 /** Keys match batch rows to table rows (a join); partition and compare columns choose which rows change (a filter). */

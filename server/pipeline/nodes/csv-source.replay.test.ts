@@ -2,9 +2,8 @@
 // values through the real CSV source: quotes, escapes, delimiters inside
 // values, NULL and '' stay what they were.
 import { describe, expect, it } from 'vitest';
-import { CsvSourceConfig } from '../pipeline/nodes/csv-source';
-import { runSource } from '../testing/source-harness';
-import { csvLine, recordLine } from './reprocess';
+import { runSource } from '../../testing/source-harness';
+import { csvLine, CsvSourceConfig, recordLine } from './csv-source';
 
 describe('replay lines', () => {
   it.each([
