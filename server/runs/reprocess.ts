@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
 import type { Prisma } from '../db/database';
+import { Prisma as PrismaSql } from '../db/generated';
 import { AppError } from '../errors';
 import type { VisualPipeline } from '../pipeline/model';
 import { checkParameterReferences, resolveParameters } from '../pipeline/parameters';
@@ -76,7 +77,6 @@ export async function assessReprocess(db: Prisma, input: { workspaceId: string; 
     return by ? already(by) : fail('RUN_NOT_REPROCESSABLE', 'This run rejected no rows into dead letters, so there is nothing to reprocess.');
   }
   const latest = await latestVersion(db, input.workspaceId, run.pipelineId);
-  const version = await db.pipelineVersion.findUnique({ where: { id: latest.id }, select: { version: true } });
   const plan = planReprocess(run.version.document as unknown as VisualPipeline, latest.document, counts);
   if (plan.rows === 0) {
     // The rows that could be replayed were; the others never can be.
@@ -85,7 +85,7 @@ export async function assessReprocess(db: Prisma, input: { workspaceId: string; 
   }
   const assessment: ReprocessAssessment = {
     rows: plan.rows,
-    version: version?.version ?? null,
+    version: latest.version,
     skipped: plan.skipped,
     error: plan.blocker ? new AppError('RUN_NOT_REPROCESSABLE', plan.blocker, { runId: run.id }) : null,
   };
@@ -222,10 +222,9 @@ export async function prepareReplay(
 export async function markReprocessed(tx: Prisma, replay: PreparedReplay, runId: string): Promise<number> {
   let marked = 0;
   for (const slice of replay.plan.sources.flatMap((s) => s.slices)) {
-    marked +=
-      slice.field === 'rawLine'
-        ? await tx.$executeRaw`UPDATE dead_letter SET "reprocessedByRunId" = ${runId}::uuid WHERE "runId" = ${replay.originalRunId}::uuid AND "nodeId" = ${slice.nodeId} AND "reprocessedByRunId" IS NULL AND "rawLine" IS NOT NULL`
-        : await tx.$executeRaw`UPDATE dead_letter SET "reprocessedByRunId" = ${runId}::uuid WHERE "runId" = ${replay.originalRunId}::uuid AND "nodeId" = ${slice.nodeId} AND "reprocessedByRunId" IS NULL AND "row" IS NOT NULL`;
+    // The slice replayed the rows that kept what it read: their raw line, or their values.
+    const kept = slice.field === 'rawLine' ? PrismaSql.sql`"rawLine"` : PrismaSql.sql`"row"`;
+    marked += await tx.$executeRaw`UPDATE dead_letter SET "reprocessedByRunId" = ${runId}::uuid WHERE "runId" = ${replay.originalRunId}::uuid AND "nodeId" = ${slice.nodeId} AND "reprocessedByRunId" IS NULL AND ${kept} IS NOT NULL`;
   }
   return marked;
 }

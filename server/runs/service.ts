@@ -32,10 +32,14 @@ const DEFAULT_MAX_QUEUED = 5_000;
 export const isUniqueViolation = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
 
 /** The newest version of a pipeline in the workspace, with its parameter declarations. */
-export async function latestVersion(db: Prisma, workspaceId: string, pipelineId: string): Promise<{ id: string; document: VisualPipeline; parameters: ParameterDeclaration[] }> {
+export async function latestVersion(
+  db: Prisma,
+  workspaceId: string,
+  pipelineId: string,
+): Promise<{ id: string; version: number; document: VisualPipeline; parameters: ParameterDeclaration[] }> {
   const pipeline = await db.pipeline.findFirst({
     where: { id: pipelineId, workspaceId },
-    select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, document: true } } },
+    select: { versions: { orderBy: { version: 'desc' }, take: 1, select: { id: true, version: true, document: true } } },
   });
   if (!pipeline) throw new AppError('NOT_FOUND', 'Pipeline not found');
   const version = pipeline.versions[0];
@@ -43,7 +47,7 @@ export async function latestVersion(db: Prisma, workspaceId: string, pipelineId:
   const document = version.document as unknown as VisualPipeline;
   const declared = ParameterDeclarationsSchema.safeParse(document.parameters ?? []);
   if (!declared.success) throw new AppError('PIPELINE_INVALID', `The pipeline's parameter declarations are invalid: ${declared.error.issues.map((i) => i.message).join('; ')}`);
-  return { id: version.id, document, parameters: declared.data };
+  return { id: version.id, version: version.version, document, parameters: declared.data };
 }
 
 /** Answers BUSY when the run queue is deeper than `maxQueued`. */
