@@ -15,19 +15,17 @@ import { useRunViewApi } from './run-view-store';
 
 /** "Reprocess of run …" on a reprocess run, "Reprocessed by run …" on the run it reprocessed. */
 export function ReprocessLinks({ run }: { run: Pick<RunDetail, 'reprocessOfRunId' | 'reprocessedByRunId'> }) {
-  const runView = useRunViewApi();
-  const show = (runId: string) => runView.getState().show(runId, null);
   if (!run.reprocessOfRunId && !run.reprocessedByRunId) return null;
   return (
     <div className="space-y-1" data-testid="run-reprocess-links">
       {run.reprocessOfRunId ? (
         <p className="text-teal-300" data-testid="reprocess-of">
-          Reprocess of run <RunLink runId={run.reprocessOfRunId} onShow={show} /> — its rejected rows, with this run&apos;s version
+          Reprocess of run <RunLink runId={run.reprocessOfRunId} /> — its rejected rows, with this run&apos;s version
         </p>
       ) : null}
       {run.reprocessedByRunId ? (
         <p className="text-neutral-400" data-testid="reprocessed-by">
-          Reprocessed by run <RunLink runId={run.reprocessedByRunId} onShow={show} />
+          Reprocessed by run <RunLink runId={run.reprocessedByRunId} />
         </p>
       ) : null}
     </div>

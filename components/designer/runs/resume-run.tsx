@@ -28,19 +28,18 @@ export function ResumeRun({ run }: { run: RunDetail }) {
   // While the run is followed live, its stages' statuses arrive as events before the snapshot is refetched.
   const liveNodes = useRunView((s) => (s.view.runId === run.id ? s.view.nodes : null));
   const stages = run.stages.map((stage) => ({ status: liveNodes?.[stage.nodeIds[0] ?? '']?.status ?? stage.status }));
-  const show = (runId: string) => runView.getState().show(runId, null);
   if (!run.resumedFromRunId && !run.resumedByRunId && !run.canResume) return null;
 
   return (
     <div className="space-y-1" data-testid="run-resume">
       {run.resumedFromRunId ? (
         <p className="text-teal-300" data-testid="resumed-from">
-          Resumed from run <RunLink runId={run.resumedFromRunId} onShow={show} /> — {reusedLabel(stages)}
+          Resumed from run <RunLink runId={run.resumedFromRunId} /> — {reusedLabel(stages)}
         </p>
       ) : null}
       {run.resumedByRunId ? (
         <p className="text-neutral-400" data-testid="resumed-by">
-          Resumed by run <RunLink runId={run.resumedByRunId} onShow={show} />
+          Resumed by run <RunLink runId={run.resumedByRunId} />
         </p>
       ) : null}
       {run.canResume ? (
