@@ -20,6 +20,8 @@ export const ErrorCodes = {
   /** A JSON, Parquet or Excel file that cannot be read as declared (names the file and, where known, the row). */
   FILE_MALFORMED: 'FILE_MALFORMED',
   FILE_HEADER_MISMATCH: 'FILE_HEADER_MISMATCH',
+  /** A source file was rewritten or replaced between the run's reads of it; running again reads it afresh. */
+  SOURCE_FILE_CHANGED: 'SOURCE_FILE_CHANGED',
   UPLOAD_TOO_LARGE: 'UPLOAD_TOO_LARGE',
   PATH_OUTSIDE_ROOT: 'PATH_OUTSIDE_ROOT',
   SQL_EXECUTION_FAILED: 'SQL_EXECUTION_FAILED',

@@ -97,7 +97,7 @@ describe('valid pipelines', () => {
     );
     expect(rendered).toMatchInlineSnapshot(`
       [
-        "orders: {"sql":"SELECT * FROM read_csv('/ws/in/orders.csv', auto_detect = false, header = true, delim = ',', quote = '\\"', escape = '\\"', columns = {'order_id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DOUBLE', 'ordered_on': 'DATE'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan')","params":[]}",
+        "orders: {"sql":"SELECT * FROM (SELECT * FROM read_csv('/ws/in/orders.csv', auto_detect = false, header = true, delim = ',', quote = '\\"', escape = '\\"', columns = {'order_id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DOUBLE', 'ordered_on': 'DATE'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan') WHERE hash(\\"order_id\\", \\"customer\\", \\"amount\\", \\"ordered_on\\") IS NOT NULL)","params":[]}",
         "big: {"sql":"SELECT * FROM \\"s0_output\\" WHERE ((\\"amount\\" >= CAST($1 AS DOUBLE)) AND (\\"customer\\" IS NOT NULL))","params":["100"]}",
         "pick: {"sql":"SELECT \\"order_id\\", \\"amount\\" FROM \\"s1_output\\"","params":[]}",
         "out: {"sql":"SELECT * FROM \\"s2_output\\"","params":[]}",

@@ -9,6 +9,7 @@ import { selectColumns, table, type Relation } from '../sql/ast';
 import { flattenProjections } from '../sql/flatten';
 import type { StageOp } from '../sql/ops';
 import { DiagnosticCodes, hasErrors, type Diagnostic } from './diagnostics';
+import { deferFileReads } from './defer';
 import { fuseStages } from './fuse';
 import { buildGraph, findCycle, topologicalOrder, type PipelineGraph } from './graph';
 import { computeLiveness, portKey, type NodeFacts } from './liveness';
@@ -325,7 +326,8 @@ function planStages(order: string[], graph: PipelineGraph, states: Map<string, N
   };
   // Then flatten what fusion nested, so DuckDB computes expressions after the filters above them (../sql/flatten.ts).
   const flattened = (op: StageOp): StageOp => ('query' in op ? { ...op, query: flattenProjections(op.query) } : op);
-  return { stages: fuseStages(stages, failsOnData).map((s) => ({ ...s, ops: s.ops.map((op) => flattened(pruned(op, s.id, s.outputTables, handedOn, facts))) })) };
+  const fused = fuseStages(stages, failsOnData).map((s) => ({ ...s, ops: s.ops.map((op) => flattened(pruned(op, s.id, s.outputTables, handedOn, facts))) }));
+  return { stages: deferFileReads(fused) };
 }
 
 /** A materialisation narrowed to the columns downstream reads, when that is fewer than the node produces. */

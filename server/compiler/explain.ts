@@ -1,7 +1,7 @@
 // A readable account of an execution plan: each stage, what it waits for, and
 // the SQL it will run (file paths shown relative to the workspace; bound values
 // listed apart, as the engine binds them).
-import { quoteIdent, quoteString, renderSelect, type RenderContext, type SqlValue } from '../sql/ast';
+import { quoteIdent, quoteString, renderSelect, withCsvLineErrors, type RenderContext, type SqlValue } from '../sql/ast';
 import { copyOptions, type StageOp } from '../sql/ops';
 import type { ExecutionPlan } from './compile';
 
@@ -23,6 +23,18 @@ const shownPaths: RenderContext = { resolveFile: (ref) => `workspace:${ref.works
 function explainOp(op: StageOp): ExplainedStep {
   switch (op.op) {
     case 'materialize': {
+      if (op.deferred) {
+        const view = renderSelect(withCsvLineErrors(op.query, { t: 'fail' }), shownPaths);
+        const table = renderSelect(withCsvLineErrors(op.query, { t: 'skip' }), shownPaths);
+        const sql = [
+          `-- count the rows, recording malformed lines: SELECT count(*) FROM (${renderSelect(op.query, shownPaths).sql});`,
+          `-- then, if no line was malformed (its readers parse the file again):`,
+          `CREATE VIEW ${quoteIdent(op.table)} AS ${view.sql};`,
+          `-- else:`,
+          `CREATE TABLE ${quoteIdent(op.table)} AS ${table.sql}`,
+        ].join('\n');
+        return { op: op.op, sql, params: view.params };
+      }
       const q = renderSelect(op.query, shownPaths);
       return { op: op.op, sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params };
     }

@@ -27,6 +27,8 @@ export interface LoadContext {
   connections?: ConnectionResolver;
   identity: LoadIdentity;
   signal?: AbortSignal;
+  /** Runs just before the load commits; throwing rolls it back (the engine checks that a file the batch was read from did not change). */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface LoadResult {

@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, type ExecutionPlan } from '../compiler/compile';
 import { AppError } from '../errors';
+import { readCsvRows } from '../testing/csv-files';
 import { castPipeline, linearPipeline, ordersCsv } from '../testing/pipelines';
 import { executePlan, retryDelayMs, SKIPPED_ROWS_LOGGED, type RejectBatch, type StageEvent } from './execute';
 import { sniffCsv } from './sniff';
@@ -26,16 +27,6 @@ function planOf(doc: unknown, optimize = true): ExecutionPlan {
   expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   if (!result.plan) throw new Error('no plan');
   return result.plan;
-}
-
-async function readCsvRows(file: string): Promise<Record<string, unknown>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  const reader = await conn.runAndReadAll(`SELECT * FROM read_csv('${file.replace(/'/g, "''")}', header = true, all_varchar = true)`);
-  const rows = reader.getRowObjectsJson();
-  conn.closeSync();
-  db.closeSync();
-  return rows;
 }
 
 describe('executePlan', () => {

@@ -5,7 +5,7 @@
 // A run that ends with failures can keep checkpoints, and a later run can
 // resume from them, reusing the finished stages (checkpoint.ts, ADR 007).
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DuckDBTypeId, JsonDuckDBValueConverter, type DuckDBConnection, type DuckDBValue, type Json } from '@duckdb/node-api';
 import type { ExecutionPlan, Stage } from '../compiler/compile';
@@ -17,7 +17,7 @@ import { runExtract } from '../connectors/extract';
 import type { SourceWatermark } from '../connectors/source';
 import { fetchHttpRecords, type HttpSourceOptions } from '../connectors/rest/fetch-records';
 import { AppError, errorMessage, isTransientError } from '../errors';
-import { quoteIdent, quoteString, renderSelect, tableReferences, type FileRef, type RenderedSql, type Select } from '../sql/ast';
+import { csvRejectsTables, fileReads, quoteIdent, quoteString, renderSelect, tableReferences, withCsvLineErrors, type FileRef, type RenderedSql, type Select } from '../sql/ast';
 import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
 import { loadExcel } from '../connectors/files/excel';
 import { publishOutput } from '../connectors/files/publish';
@@ -162,6 +162,12 @@ class StageRunner {
   readonly watermarks: Record<string, SourceWatermark> = {};
   /** Rejects tables whose rows were stored or logged, with their count, so a retried stage does not hand them on twice. */
   private readonly delivered = new Map<string, number>();
+  /** Tables that are views: over a resumed checkpoint, or over a file (deferred reads). */
+  readonly views = new Set<string>();
+  /** Rows of the tables whose count is known without a scan (a deferred read's view). */
+  private readonly rowCounts = new Map<string, number>();
+  /** The files deferred reads' views parse again, as they were when validated, by view. */
+  private readonly deferredFiles = new Map<string, { path: string; workspacePath: string; fingerprint: string }[]>();
   private readonly identity: LoadIdentity;
 
   constructor(
@@ -173,7 +179,14 @@ class StageRunner {
 
   private loadContext(stage: Stage): LoadContext {
     const { connections, signal, tempDir } = this.options;
-    return { nodeId: stage.id, tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}) };
+    return {
+      nodeId: stage.id,
+      tempDir,
+      identity: this.identity,
+      ...(connections ? { connections } : {}),
+      ...(signal ? { signal } : {}),
+      beforeCommit: () => this.checkDeferredFiles(stage),
+    };
   }
 
   private render(query: Select): RenderedSql {
@@ -189,7 +202,7 @@ class StageRunner {
   private async resolveInputs(stage: Stage, op: StageOp): Promise<void> {
     const files: FileRef[] = [];
     if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') files.push(op.file);
-    if (op.op === 'materialize' && (op.query.from.t === 'readCsv' || op.query.from.t === 'readJson' || op.query.from.t === 'readParquet')) files.push(op.query.from.file);
+    if (op.op === 'materialize') files.push(...fileReads(op.query).map((r) => r.file));
     for (const f of files) {
       if (!this.resolved.has(f.workspacePath)) {
         this.resolved.set(f.workspacePath, await resolveSourceFile(this.options, f.workspacePath, stage.id));
@@ -203,8 +216,8 @@ class StageRunner {
     return result.rowsChanged;
   }
 
-  private async scalar(sql: string): Promise<number> {
-    const reader = await this.conn.runAndReadAll(sql);
+  private async scalar(sql: string, params: DuckDBValue[] = []): Promise<number> {
+    const reader = await this.conn.runAndReadAll(sql, params);
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
@@ -212,10 +225,19 @@ class StageRunner {
   async resetStage(stage: Stage): Promise<void> {
     const tables = stage.ops.flatMap((op) => [
       ...('table' in op && typeof op.table === 'string' ? [op.table] : []),
-      ...(op.op === 'failOnCsvRejects' ? [op.rejectsTable, `${op.rejectsTable}_scan`] : []),
+      // A CSV read appends to its rejects table: a retry starts from an empty one.
+      ...('query' in op ? csvRejectsTables(op.query).flatMap((t) => [t, `${t}_scan`]) : []),
     ]);
-    for (const table of tables) await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+    for (const table of tables) await this.drop(table);
     this.discardFiles(stage.id);
+  }
+
+  /** Drops a table or view, if it exists. */
+  async drop(table: string): Promise<void> {
+    const kind = this.views.delete(table) ? 'VIEW' : 'TABLE';
+    this.rowCounts.delete(table);
+    this.deferredFiles.delete(table);
+    await this.conn.run(`DROP ${kind} IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
   }
 
   /** Registers a file a checkpoint kept for the stage as if the stage had just written it: it is published with the others. */
@@ -243,7 +265,46 @@ class StageRunner {
   }
 
   async countRows(table: string): Promise<number> {
-    return this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
+    return this.rowCounts.get(table) ?? this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
+  }
+
+  /**
+   * A deferred read (ops.ts): one scan converts every line of the CSV files,
+   * counting rows and recording malformed lines; then `table` is a view that
+   * reads the files strictly if none was malformed, else a table of the lines
+   * that fit. The files' fingerprints are kept: a view's readers must see the
+   * files the scan validated (checkDeferredFiles).
+   */
+  private async materializeDeferred(stage: Stage, op: Extract<StageOp, { op: 'materialize' }>): Promise<void> {
+    const files = await Promise.all(
+      fileReads(op.query).map(async (r) => {
+        const absolute = this.resolved.get(r.file.workspacePath) as string;
+        return { path: absolute, workspacePath: r.file.workspacePath, fingerprint: await fingerprint(absolute) };
+      }),
+    );
+    const validated = this.render(op.query);
+    const rows = await this.scalar(`SELECT count(*) FROM (${validated.sql})`, validated.params);
+    let malformed = 0;
+    for (const table of csvRejectsTables(op.query)) malformed += await this.scalar(`SELECT count(*) FROM ${quoteIdent(table)}`);
+    const clean = malformed === 0 && validated.params.length === 0;
+    const body = this.render(withCsvLineErrors(op.query, clean ? { t: 'fail' } : { t: 'skip' }));
+    await this.run({ sql: `CREATE ${clean ? 'VIEW' : 'TABLE'} ${quoteIdent(op.table)} AS ${body.sql}`, params: body.params });
+    this.rowCounts.set(op.table, rows);
+    if (!clean) return;
+    this.views.add(op.table);
+    this.deferredFiles.set(op.table, files);
+  }
+
+  /** Fails the stage if a file a deferred read validated has changed since, when the stage reads its view. */
+  async checkDeferredFiles(stage: Stage): Promise<void> {
+    const reads = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])));
+    for (const [view, files] of this.deferredFiles) {
+      if (!reads.has(view)) continue;
+      for (const file of files) {
+        if ((await fingerprint(file.path).catch(() => 'gone')) === file.fingerprint) continue;
+        throw new AppError('SOURCE_FILE_CHANGED', `"${file.workspacePath}" changed while the run was reading it; run the pipeline again`, { nodeId: stage.id });
+      }
+    }
   }
 
   /** Reads a rejects table in its stored order, one DuckDB chunk (at most 2,048 rows) at a time. */
@@ -319,11 +380,16 @@ class StageRunner {
         // does not deliver the same dead letters again: the rejects query gives the same rows.
         const delivered = op.rejects && op.rejects.action !== 'fail' ? this.delivered.get(op.table) : undefined;
         if (delivered !== undefined) return { written: 0, rejected: delivered };
-        const q = this.render(op.query);
         try {
-          await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
+          if (op.deferred) {
+            await this.materializeDeferred(stage, op);
+          } else {
+            const q = this.render(op.query);
+            await this.run({ sql: `CREATE TABLE ${quoteIdent(op.table)} AS ${q.sql}`, params: q.params });
+          }
         } catch (error) {
-          throw explainReadError(error, op.query.from, stage.id) ?? error;
+          const read = fileReads(op.query)[0];
+          throw (read && explainReadError(error, read, stage.id)) ?? error;
         }
         if (!op.rejects) return nothing;
         const rejected = await this.handleRejects(op.table, op.rejects);
@@ -435,8 +501,6 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   const failures: StageFailure[] = [];
   /** Stages whose work is done (succeeded, or reused from a checkpoint), with what they reported. */
   const finished = new Map<string, Omit<CheckpointStage, 'files'>>();
-  /** Tables that are views over a resumed checkpoint. */
-  const views = new Set<string>();
   let rowsRead = 0;
   let rowsWritten = 0;
   let rowsRejected = 0;
@@ -461,7 +525,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
     for (const [table, last] of lastReader) {
       if (last !== index) continue;
       lastReader.delete(table);
-      await session.connection.run(`DROP ${views.has(table) ? 'VIEW' : 'TABLE'} IF EXISTS ${quoteIdent(table)}`).catch(() => undefined);
+      await runner.drop(table);
     }
   };
   // A stage that did not finish needs its inputs again when the run is resumed: they stay until the end.
@@ -509,7 +573,7 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
       const rows = from.tables.get(table);
       if (rows === undefined) continue;
       await reuseTable(session.connection, table);
-      views.add(table);
+      runner.views.add(table);
       rowsByTable.set(table, rows);
     }
     for (const file of earlier.files) await runner.restoreFile(stage, file, from);
@@ -607,6 +671,12 @@ export async function executePlan(plan: ExecutionPlan, options: ExecuteOptions):
   }
 }
 
+/** Size, modification time and inode: what changes when a file is rewritten or replaced. */
+async function fingerprint(file: string): Promise<string> {
+  const s = await stat(file, { bigint: true });
+  return `${s.size}:${s.mtimeNs}:${s.ino}`;
+}
+
 type StageOutcome = { ok: true; written: number; rejected: number; attempts: number } | { ok: false; error: AppError; attempts: number };
 
 /**
@@ -629,6 +699,8 @@ async function runStageWithRetries(runner: StageRunner, conn: DuckDBConnection, 
         written += outcome.written;
         rejected += outcome.rejected;
       }
+      // Database loads check just before they commit; what other stages made is published only after this.
+      if (!stage.ops.some((op) => op.op === 'loadPostgres' || op.op === 'loadMysql')) await runner.checkDeferredFiles(stage);
       if (deadline.passed) throw new Error('interrupted');
       return { ok: true, written, rejected, attempts: attempt };
     } catch (error) {

@@ -22,7 +22,7 @@ import { canonicalJson } from '../pipeline/content-hash';
 import type { PipelineEdge, PipelineNode, VisualPipeline } from '../pipeline/model';
 import { getNodeDefinition } from '../pipeline/registry';
 import type { Column } from '../pipeline/types';
-import { quoteIdent, quoteString, type FileRef } from '../sql/ast';
+import { fileReads, quoteIdent, quoteString, type FileRef } from '../sql/ast';
 
 export const DEFAULT_PREVIEW_ROWS = 100;
 export const MAX_PREVIEW_ROWS = 1000;
@@ -250,7 +250,7 @@ function inputFiles(plan: ExecutionPlan): string[] {
   for (const stage of plan.stages) {
     for (const op of stage.ops) {
       if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') files.push(op.file);
-      if (op.op === 'materialize' && (op.query.from.t === 'readCsv' || op.query.from.t === 'readJson' || op.query.from.t === 'readParquet')) files.push(op.query.from.file);
+      if (op.op === 'materialize') files.push(...fileReads(op.query).map((r) => r.file));
     }
   }
   return [...new Set(files.map((f) => f.workspacePath))].sort();

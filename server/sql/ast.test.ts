@@ -175,7 +175,7 @@ describe('readCsv', () => {
     selectAll({
       t: 'readCsv',
       file,
-      rejectsTable: 's0_output_rejects',
+      lineErrors: { t: "record", rejectsTable: "s0_output_rejects" },
       options: {
         delimiter: ',',
         quote: '"',
@@ -202,7 +202,7 @@ describe('readCsv', () => {
     expect(seen).toEqual([file]);
     expect(params).toEqual([]);
     expect(sql).toMatchInlineSnapshot(
-      `"SELECT * FROM read_csv('/srv/workspace/in/orders.csv', auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = {'id': 'BIGINT', 'customer''s name': 'VARCHAR', 'ordered_at': 'TIMESTAMP'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan')"`,
+      `"SELECT * FROM (SELECT * FROM read_csv('/srv/workspace/in/orders.csv', auto_detect = false, header = true, delim = ',', quote = '"', escape = '"', columns = {'id': 'BIGINT', 'customer''s name': 'VARCHAR', 'ordered_at': 'TIMESTAMP'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan') WHERE hash("id", "customer's name", "ordered_at") IS NOT NULL)"`,
     );
   });
 
@@ -228,7 +228,7 @@ describe('readCsv', () => {
 describe('readCsv encoding and quoted empties', () => {
   const scan = (options: Partial<{ encoding: 'utf-8' | 'utf-16' | 'latin-1'; quotedEmptyIsNull: boolean }>): string =>
     renderSelect(
-      selectAll({ t: 'readCsv', file: { workspacePath: 'a.csv' }, rejectsTable: 'r', options: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'a', type: 'string' }], ...options } }),
+      selectAll({ t: 'readCsv', file: { workspacePath: 'a.csv' }, lineErrors: { t: "record", rejectsTable: "r" }, options: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'a', type: 'string' }], ...options } }),
       { resolveFile: () => '/w/a.csv' },
     ).sql;
 

@@ -151,6 +151,16 @@ export interface CsvReadOptions {
   quotedEmptyIsNull?: boolean;
 }
 
+/**
+ * What a CSV line that does not fit the declared columns does to the read: it
+ * fails the query; it is left out; or it is left out and recorded in
+ * `rejectsTable` (DuckDB's rejects table, one row per error, with the line's
+ * number and text). Whenever lines are left out, every declared column of
+ * every line is converted, even where the query reads fewer, so the rows a
+ * read yields never depend on the columns it reads.
+ */
+export type CsvLineErrors = { t: 'fail' } | { t: 'skip' } | { t: 'record'; rejectsTable: string };
+
 /** JSON layouts: one array of objects, or one object per line (NDJSON); 'auto' lets DuckDB tell. */
 export type JsonFormat = 'array' | 'ndjson' | 'auto';
 
@@ -162,7 +172,7 @@ export interface JsonReadOptions {
 
 export type Relation =
   | { t: 'table'; name: string; alias?: string }
-  | { t: 'readCsv'; file: FileRef; options: CsvReadOptions; rejectsTable: string }
+  | { t: 'readCsv'; file: FileRef; options: CsvReadOptions; lineErrors: CsvLineErrors }
   | { t: 'readJson'; file: FileRef; options: JsonReadOptions }
   /** All of a Parquet file's columns, as stored; select and cast over it. */
   | { t: 'readParquet'; file: FileRef }
@@ -348,29 +358,36 @@ class Renderer {
         const body = `SELECT * FROM (\n${queryText(r.sql)}\n) AS "sql"`;
         return `(${bindings.length > 0 ? `WITH ${bindings.join(', ')} ` : ''}${body}) AS ${quoteIdent(r.alias)}`;
       }
-      case 'readCsv': {
-        const o = r.options;
-        const columns = o.columns.map((c) => `${quoteString(c.name)}: ${quoteString(duckDbTypeOf[c.type])}`).join(', ');
-        return [
-          `read_csv(${quoteString(this.ctx.resolveFile(r.file))}`,
-          `auto_detect = false`,
-          `header = ${o.header ? 'true' : 'false'}`,
-          `delim = ${quoteString(o.delimiter)}`,
-          `quote = ${quoteString(o.quote)}`,
-          `escape = ${quoteString(o.escape)}`,
-          `columns = {${columns}}`,
-          ...(o.encoding && o.encoding !== 'utf-8' ? [`encoding = ${quoteString(o.encoding)}`] : []),
-          ...(o.quotedEmptyIsNull === false ? ['allow_quoted_nulls = false'] : []),
-          `store_rejects = true`,
-          `rejects_table = ${quoteString(r.rejectsTable)}`,
-          `rejects_scan = ${quoteString(`${r.rejectsTable}_scan`)})`,
-        ].join(', ');
-      }
+      case 'readCsv':
+        return this.readCsv(r);
       case 'readJson':
         return this.readJson(r);
       case 'readParquet':
         return `read_parquet(${quoteString(this.ctx.resolveFile(r.file))})`;
     }
+  }
+
+  private readCsv(r: Extract<Relation, { t: 'readCsv' }>): string {
+    const o = r.options;
+    const columns = o.columns.map((c) => `${quoteString(c.name)}: ${quoteString(duckDbTypeOf[c.type])}`).join(', ');
+    const errors = r.lineErrors;
+    const read = [
+      `read_csv(${quoteString(this.ctx.resolveFile(r.file))}`,
+      `auto_detect = false`,
+      `header = ${o.header ? 'true' : 'false'}`,
+      `delim = ${quoteString(o.delimiter)}`,
+      `quote = ${quoteString(o.quote)}`,
+      `escape = ${quoteString(o.escape)}`,
+      `columns = {${columns}}`,
+      ...(o.encoding && o.encoding !== 'utf-8' ? [`encoding = ${quoteString(o.encoding)}`] : []),
+      ...(o.quotedEmptyIsNull === false ? ['allow_quoted_nulls = false'] : []),
+      ...(errors.t === 'skip' ? ['ignore_errors = true'] : []),
+      ...(errors.t === 'record' ? ['store_rejects = true', `rejects_table = ${quoteString(errors.rejectsTable)}`, `rejects_scan = ${quoteString(`${errors.rejectsTable}_scan`)}`] : []),
+    ].join(', ');
+    if (errors.t === 'fail') return `${read})`;
+    // DuckDB converts only the columns a query reads and leaves out a line only for those:
+    // a predicate over all of them (hash is never NULL) makes it convert every one.
+    return `(SELECT * FROM ${read}) WHERE hash(${o.columns.map((c) => quoteIdent(c.name)).join(', ')}) IS NOT NULL)`;
   }
 
   private readJson(r: Extract<Relation, { t: 'readJson' }>): string {
@@ -407,62 +424,72 @@ export function renderSelect(s: Select, ctx: RenderContext): RenderedSql {
 }
 
 // ── Rewriting ───────────────────────────────────────────────────────────────
+/** Relations that hold no other relation: a table, or a read of a file. */
+export type LeafRelation = Extract<Relation, { t: 'table' | 'readCsv' | 'readJson' | 'readParquet' }>;
+
+/** The query with every leaf relation, however deeply nested, replaced by what `leaf` makes of it. */
+export function mapLeafRelations(s: Select, leaf: (r: LeafRelation) => Relation): Select {
+  const relation = (r: Relation): Relation => {
+    switch (r.t) {
+      case 'join':
+        return { ...r, left: relation(r.left), right: relation(r.right) };
+      case 'subquery':
+        return { ...r, query: mapLeafRelations(r.query, leaf) };
+      case 'unionByName':
+        return { ...r, inputs: r.inputs.map((q) => mapLeafRelations(q, leaf)) };
+      case 'checkedQuery':
+        return { ...r, bindings: r.bindings.map((b) => ({ ...b, relation: relation(b.relation) })) };
+      case 'table':
+      case 'readCsv':
+      case 'readJson':
+      case 'readParquet':
+        return leaf(r);
+    }
+  };
+  return { ...s, from: relation(s.from) };
+}
+
+/** The leaf relations a query reads, in order, once per reference. */
+export function leafRelations(s: Select): LeafRelation[] {
+  const leaves: LeafRelation[] = [];
+  mapLeafRelations(s, (r) => {
+    leaves.push(r);
+    return r;
+  });
+  return leaves;
+}
+
 /**
  * The query with each table relation that `replace` answers for swapped for a
  * subquery under the table's alias (or name), so qualified column references
  * keep working. The planner uses it to fuse a stage into its consumer.
  */
 export function inlineTables(s: Select, replace: (name: string) => Select | undefined): Select {
-  const relation = (r: Relation): Relation => {
-    switch (r.t) {
-      case 'table': {
-        const query = replace(r.name);
-        return query ? { t: 'subquery', query, alias: r.alias ?? r.name } : r;
-      }
-      case 'join':
-        return { ...r, left: relation(r.left), right: relation(r.right) };
-      case 'subquery':
-        return { ...r, query: inlineTables(r.query, replace) };
-      case 'unionByName':
-        return { ...r, inputs: r.inputs.map((q) => inlineTables(q, replace)) };
-      case 'checkedQuery':
-        return { ...r, bindings: r.bindings.map((b) => ({ ...b, relation: relation(b.relation) })) };
-      case 'readCsv':
-      case 'readJson':
-      case 'readParquet':
-        return r;
-    }
-  };
-  return { ...s, from: relation(s.from) };
+  return mapLeafRelations(s, (r) => {
+    if (r.t !== 'table') return r;
+    const query = replace(r.name);
+    return query ? { t: 'subquery', query, alias: r.alias ?? r.name } : r;
+  });
 }
 
 /** The names of the tables a query reads, once per reference. */
 export function tableReferences(s: Select): string[] {
-  const names: string[] = [];
-  const relation = (r: Relation): void => {
-    switch (r.t) {
-      case 'table':
-        names.push(r.name);
-        return;
-      case 'join':
-        relation(r.left);
-        relation(r.right);
-        return;
-      case 'subquery':
-        relation(r.query.from);
-        return;
-      case 'unionByName':
-        for (const q of r.inputs) relation(q.from);
-        return;
-      case 'checkedQuery':
-        for (const b of r.bindings) relation(b.relation);
-        return;
-      case 'readCsv':
-      case 'readJson':
-      case 'readParquet':
-        return;
-    }
-  };
-  relation(s.from);
-  return names;
+  return leafRelations(s).flatMap((r) => (r.t === 'table' ? [r.name] : []));
+}
+
+export type FileRead = Extract<LeafRelation, { file: FileRef }>;
+
+/** The file reads of a query, in order. */
+export function fileReads(s: Select): FileRead[] {
+  return leafRelations(s).filter((r): r is FileRead => r.t !== 'table');
+}
+
+/** The tables a query's CSV reads record their malformed lines in (DuckDB adds a `_scan` table beside each). */
+export function csvRejectsTables(s: Select): string[] {
+  return fileReads(s).flatMap((r) => (r.t === 'readCsv' && r.lineErrors.t === 'record' ? [r.lineErrors.rejectsTable] : []));
+}
+
+/** The query with its CSV reads handling malformed lines as `lineErrors` says. */
+export function withCsvLineErrors(s: Select, lineErrors: CsvLineErrors): Select {
+  return mapLeafRelations(s, (r) => (r.t === 'readCsv' ? { ...r, lineErrors } : r));
 }

@@ -37,8 +37,15 @@ export type StageOp =
    * CREATE TABLE `table` AS `query`. With `rejects`, the table's rows are rows
    * the node rejected: the engine counts them, then stores, logs or fails on
    * them as `rejects.action` says, reading them in bounded batches.
+   *
+   * With `deferred` (the compiler's choice where at most DEFERRED_READERS
+   * queries read `table`, whose `query` reads CSV files recording their
+   * malformed lines): one scan first converts every line, counting the rows
+   * and recording the malformed lines. If there were none, `table` is a view
+   * over `query` that parses the file again for each reader, so no row is
+   * stored; otherwise the lines that fit are materialised as without it.
    */
-  | { op: 'materialize'; table: string; query: Select; rejects?: RejectedRows }
+  | { op: 'materialize'; table: string; query: Select; rejects?: RejectedRows; deferred?: boolean }
   /** Fail unless the file's header row holds exactly `expected`, in order. */
   | { op: 'checkCsvHeader'; file: FileRef; delimiter: string; quote: string; expected: string[]; encoding?: CsvEncoding }
   /** Fail with the first rejected line of the CSV scan that used `rejectsTable`. */

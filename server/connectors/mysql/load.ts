@@ -143,6 +143,7 @@ export async function loadMysql(duck: DuckDBConnection, op: LoadMysqlOp, source:
       JSON.stringify(identity.watermarks ?? {}),
     ]);
     await checkpoint('before-commit', nodeId);
+    await ctx.beforeCommit?.();
     await conn.query('COMMIT');
     await checkpoint('after-commit', nodeId);
     return { rows, alreadyCommitted: false };

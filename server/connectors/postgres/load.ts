@@ -121,6 +121,7 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
       insertLedger(target.schema, { pipelineId: identity.pipelineId, runId: identity.runId, nodeId, attempt: identity.attempt, target: target.table, rows, watermarks: identity.watermarks ?? {} }),
     );
     await checkpoint('before-commit', nodeId);
+    await ctx.beforeCommit?.();
     await client.query('COMMIT');
     await checkpoint('after-commit', nodeId);
     return { rows, alreadyCommitted: false };

@@ -134,6 +134,10 @@ describe('csv-source plan', () => {
               "file": {
                 "workspacePath": "in/orders.csv",
               },
+              "lineErrors": {
+                "rejectsTable": "s0_output_rejects",
+                "t": "record",
+              },
               "options": {
                 "columns": [
                   {
@@ -156,7 +160,6 @@ describe('csv-source plan', () => {
                 "quote": """,
                 "quotedEmptyIsNull": true,
               },
-              "rejectsTable": "s0_output_rejects",
               "t": "readCsv",
             },
             "items": "*",
@@ -183,7 +186,7 @@ describe('csv-source plan', () => {
     expect(rendered).toMatchInlineSnapshot(`
       {
         "params": [],
-        "sql": "SELECT * FROM read_csv('/ws/in/orders.csv', auto_detect = false, header = false, delim = ';', quote = '"', escape = '"', columns = {'id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DOUBLE'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan')",
+        "sql": "SELECT * FROM (SELECT * FROM read_csv('/ws/in/orders.csv', auto_detect = false, header = false, delim = ';', quote = '"', escape = '"', columns = {'id': 'BIGINT', 'customer': 'VARCHAR', 'amount': 'DOUBLE'}, store_rejects = true, rejects_table = 's0_output_rejects', rejects_scan = 's0_output_rejects_scan') WHERE hash("id", "customer", "amount") IS NOT NULL)",
       }
     `);
   });

@@ -108,7 +108,7 @@ export const csvSource = defineNode({
         query: selectAll({
           t: 'readCsv',
           file,
-          rejectsTable,
+          lineErrors: { t: 'record', rejectsTable },
           options: {
             delimiter: config.delimiter,
             quote: config.quote,
