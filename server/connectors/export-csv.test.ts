@@ -44,6 +44,43 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
     expect(await readdir(dir)).toEqual([]);
   });
 
+  it('runs the other work on the connection once DuckDB has written everything, while the consumer reads, and fails if it fails', async () => {
+    let release: () => void = () => undefined;
+    const consumerWaits = new Promise<void>((resolve) => (release = resolve));
+    let otherSaw: string | undefined;
+    const rows = await exportCsv(session.connection, {
+      query: sql('SELECT i FROM range(50000) t(i)'),
+      options: 'FORMAT csv, HEADER false',
+      dir,
+      via,
+      consume: async (csv) => {
+        await text(csv);
+        // The consumer finishes only after the other work ran: the two overlap.
+        await consumerWaits;
+      },
+      meanwhile: async () => {
+        const reader = await session.connection.runAndReadAll('SELECT 42 AS answer');
+        otherSaw = String(reader.getRows()[0]?.[0]);
+        release();
+      },
+    });
+    expect(rows).toBe(50_000);
+    expect(otherSaw).toBe('42');
+    await expect(
+      exportCsv(session.connection, {
+        query: sql('SELECT i FROM range(10) t(i)'),
+        options: 'FORMAT csv, HEADER false',
+        dir,
+        via,
+        consume: async (csv) => {
+          await text(csv);
+        },
+        meanwhile: () => Promise.reject(new Error('the other work failed')),
+      }),
+    ).rejects.toThrow('the other work failed');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('fails with DuckDB\'s error, not a hang, when the query fails before writing anything', async () => {
     const consumed: string[] = [];
     await expect(

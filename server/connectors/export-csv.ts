@@ -23,6 +23,7 @@ import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteString, type RenderedSql } from '../sql/ast';
+import { alongside } from './load';
 
 export interface CsvExport {
   /** Where DuckDB writes: `COPY (query) TO <target> (options)`. */
@@ -35,6 +36,13 @@ export interface CsvExport {
   consume: (csv: Readable) => Promise<void>;
   /** How the CSV travels; default: `defaultExportVia()`. */
   via?: ExportVia;
+  /**
+   * Other work on the same DuckDB connection, run while the consumer reads
+   * once DuckDB has written everything (at once through a file, after the
+   * export through a pipe), so the connection is never asked for two things
+   * at a time. The export settles when it has too, and fails if it fails.
+   */
+  meanwhile?: () => Promise<void>;
 }
 
 export type ExportVia = 'pipe' | 'file';
@@ -58,13 +66,13 @@ async function makeFifo(file: string): Promise<boolean> {
 }
 
 /** Exports `query` into `consume`; resolves with the number of rows DuckDB wrote once both ends are done. */
-export async function exportCsv(duck: DuckDBConnection, { query, options, dir, consume, via = defaultExportVia() }: CsvExport): Promise<number> {
+export async function exportCsv(duck: DuckDBConnection, { query, options, dir, consume, via = defaultExportVia(), meanwhile }: CsvExport): Promise<number> {
   const file = path.join(dir, `export-${randomBytes(6).toString('hex')}.csv`);
   const copy = (target: string) => duck.run(`COPY (${query.sql}) TO ${quoteString(target)} (${options})`, query.params);
   try {
     if (via === 'file' || !(await makeFifo(file))) {
       const rows = (await copy(file)).rowsChanged;
-      await consume(createReadStream(file, { highWaterMark: READ_CHUNK }));
+      await alongside(consume(createReadStream(file, { highWaterMark: READ_CHUNK })), meanwhile);
       return rows;
     }
     const csv = createReadStream(file, { highWaterMark: READ_CHUNK });
@@ -85,7 +93,11 @@ export async function exportCsv(duck: DuckDBConnection, { query, options, dir, c
       duck.interrupt();
       throw error;
     });
-    const [exported, consumed] = await Promise.allSettled([exporting, consuming]);
+    const exportedThenOther = exporting.then(async (rows) => {
+      await meanwhile?.();
+      return rows;
+    });
+    const [consumed, exported] = await Promise.allSettled([consuming, exportedThenOther]);
     // The destination's failure explains more than DuckDB's broken pipe after it.
     if (consumed.status === 'rejected') throw consumed.reason;
     if (exported.status === 'rejected') throw exported.reason;

@@ -27,8 +27,25 @@ export interface LoadContext {
   connections?: ConnectionResolver;
   identity: LoadIdentity;
   signal?: AbortSignal;
-  /** Runs just before the load commits; throwing rolls it back (the engine checks that a file the batch was read from did not change). */
+  /**
+   * Other DuckDB work of the stage (a fused cast's rejected rows), run while
+   * the destination copies the batch in and DuckDB's connection is idle.
+   */
+  whileCopying?: () => Promise<void>;
+  /**
+   * Runs just before the load commits; throwing rolls it back. The engine
+   * waits there for its other work and checks that a file the batch was read
+   * from did not change.
+   */
   beforeCommit?: () => Promise<void>;
+}
+
+/** Waits for `work` and, started beside it, `other`; fails with `work`'s error first, so the destination's explains a failure. */
+export async function alongside<T>(work: Promise<T>, other?: () => Promise<void>): Promise<T> {
+  const [done, beside] = await Promise.allSettled([work, other?.()]);
+  if (done.status === 'rejected') throw done.reason;
+  if (beside.status === 'rejected') throw beside.reason;
+  return done.value;
 }
 
 export interface LoadResult {

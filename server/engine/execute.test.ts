@@ -5,7 +5,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compile, type ExecutionPlan } from '../compiler/compile';
 import { AppError } from '../errors';
+import { loadTestHooks } from '../connectors/load';
 import { readCsvRows } from '../testing/csv-files';
+import { openTestPostgres, testConnections, uniqueName } from '../testing/destinations';
 import { castPipeline, linearPipeline, ordersCsv } from '../testing/pipelines';
 import { executePlan, retryDelayMs, SKIPPED_ROWS_LOGGED, type RejectBatch, type StageEvent } from './execute';
 import { sniffCsv } from './sniff';
@@ -243,16 +245,49 @@ describe('rejected rows', () => {
     ]);
   });
 
-  it('hands on a fused cast\'s rejects once when its stage is retried after the load that follows them failed', async () => {
+  it('hands on a fused cast\'s rejects once when its stage is retried after its load failed past the copy', async () => {
+    await writeFile(path.join(root, 'quantities.csv'), quantities);
+    const schema = uniqueName('sluice_rejects_retry');
+    const doc = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' });
+    doc.nodes = doc.nodes.map((n) => (n.id === 'out' ? { ...n, kind: 'postgres-sink', config: { connectionId: 'test-postgres', schema, table: 'typed', mode: 'append' } } : n));
+    const plan = planOf(doc);
+    expect(plan.stages.map((s) => s.nodeIds)).toEqual([['src'], ['typed', 'out']]);
+    const batches: RejectBatch[] = [];
+    const events: StageEvent[] = [];
+    // The rejects are found while the load copies; the first attempt then loses its connection.
+    let copies = 0;
+    loadTestHooks.onCheckpoint = (name) => {
+      if (name === 'after-copy' && ++copies === 1) throw new AppError('DESTINATION_UNREACHABLE', 'connection lost', { transient: true });
+    };
+    try {
+      const result = await executePlan(plan, {
+        workspaceRoot: root,
+        tempDir: temp,
+        policy: { retries: 2, retryDelayMs: 1 },
+        connections: testConnections,
+        onStage: (e) => void events.push(e),
+        onRejects: (batch) => void batches.push(batch),
+      });
+      expect(result).toMatchObject({ rowsRead: 20_000, rowsWritten: 13714, rowsRejected: 6286 });
+      expect(copies).toBe(2);
+      expect(events.find((e) => e.stageId === 'out' && e.status === 'succeeded')).toMatchObject({ attempts: 2, rowsRejected: 6286 });
+      expect(batches.flatMap((b) => b.rows)).toHaveLength(6286);
+    } finally {
+      delete loadTestHooks.onCheckpoint;
+      const client = await openTestPostgres();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  it('finds no rejects for a load that fails before it copies, and commits nothing', async () => {
     await writeFile(path.join(root, 'quantities.csv'), quantities);
     const doc = castPipeline({ sourcePath: 'quantities.csv', columns, casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' });
     doc.nodes = doc.nodes.map((n) => (n.id === 'out' ? { ...n, kind: 'postgres-sink', config: { connectionId: 'warehouse', schema: 'public', table: 'typed', mode: 'append' } } : n));
-    const plan = planOf(doc);
-    expect(plan.stages.map((s) => s.nodeIds)).toEqual([['src'], ['typed', 'out']]);
     let lookups = 0;
     const batches: RejectBatch[] = [];
     const events: StageEvent[] = [];
-    const run = executePlan(plan, {
+    const run = executePlan(planOf(doc), {
       workspaceRoot: root,
       tempDir: temp,
       policy: { retries: 2, retryDelayMs: 1 },
@@ -266,9 +301,9 @@ describe('rejected rows', () => {
     });
     await expect(run).rejects.toMatchObject({ code: 'DESTINATION_CONNECTION_INVALID' });
     expect(lookups).toBe(3);
-    // The failed stage counts the rejects it stored, which stay as dead letters.
-    expect(events.find((e) => e.status === 'failed')).toMatchObject({ stageId: 'out', attempts: 3, rowsRejected: 6286 });
-    expect(batches.flatMap((b) => b.rows)).toHaveLength(6286);
+    expect(events.find((e) => e.status === 'failed')).toMatchObject({ stageId: 'out', attempts: 3 });
+    expect(events.find((e) => e.status === 'failed')).not.toHaveProperty('rowsRejected');
+    expect(batches).toEqual([]);
   });
 
   it('counts rejects without an onRejects callback', async () => {

@@ -131,6 +131,22 @@ export interface StagePolicy {
 }
 
 export const defaultStagePolicy: StagePolicy = { retries: 2, retryDelayMs: 2000, stageTimeoutMs: null, onBranchFailure: 'continueOthers' };
+type LoadHooks = Pick<LoadContext, 'whileCopying' | 'beforeCommit'>;
+
+const isDatabaseLoad = (op: StageOp) => op.op === 'loadPostgres' || op.op === 'loadMysql';
+
+/**
+ * The ops that may run while the stage's database load (its last op) copies
+ * its batch in: the ones that make a table of rejected rows (a fused cast's)
+ * that no other op of the stage reads.
+ */
+function opsBesideLoad(stage: Stage): StageOp[] {
+  const last = stage.ops.at(-1);
+  if (!last || !isDatabaseLoad(last)) return [];
+  const read = new Set(stage.ops.flatMap((op) => ('query' in op ? tableReferences(op.query) : [])));
+  return stage.ops.filter((op) => op.op === 'materialize' && op.rejects !== undefined && !read.has(op.table));
+}
+
 /** What one op did that the stage reports. */
 interface OpOutcome {
   written: number;
@@ -177,16 +193,46 @@ class StageRunner {
     this.identity = options.load ?? { runId: `adhoc-${randomBytes(8).toString('hex')}`, pipelineId: 'adhoc', attempt: 1 };
   }
 
-  private loadContext(stage: Stage): LoadContext {
+  private loadContext(stage: Stage, hooks: LoadHooks): LoadContext {
     const { connections, signal, tempDir } = this.options;
-    return {
-      nodeId: stage.id,
-      tempDir,
-      identity: this.identity,
-      ...(connections ? { connections } : {}),
-      ...(signal ? { signal } : {}),
-      beforeCommit: () => this.checkDeferredFiles(stage),
+    return { nodeId: stage.id, tempDir, identity: this.identity, ...(connections ? { connections } : {}), ...(signal ? { signal } : {}), ...hooks };
+  }
+
+  /**
+   * Runs a stage's ops in order, except the ones beside its database load
+   * (opsBesideLoad): those run while the load copies its batch in, when
+   * DuckDB's connection would otherwise be idle, and the load commits only
+   * once they have succeeded. Says what the ops wrote and rejected.
+   */
+  async runStage(stage: Stage): Promise<OpOutcome> {
+    const total: OpOutcome = { written: 0, rejected: 0 };
+    const add = (outcome: OpOutcome) => {
+      total.written += outcome.written;
+      total.rejected += outcome.rejected;
     };
+    const beside = opsBesideLoad(stage);
+    let besideRun: Promise<void> | undefined;
+    const runBeside = () =>
+      (besideRun ??= (async () => {
+        try {
+          for (const op of beside) add(await this.runOp(stage, op));
+        } catch (error) {
+          throw asStageError(error, stage);
+        }
+      })());
+    const hooks: LoadHooks = {
+      whileCopying: runBeside,
+      beforeCommit: async () => {
+        await runBeside();
+        await this.checkDeferredFiles(stage);
+      },
+    };
+    for (const op of stage.ops) if (!beside.includes(op)) add(await this.runOp(stage, op, hooks));
+    // A load that found its batch committed by an earlier attempt copied nothing.
+    await runBeside();
+    // A database load checked before it committed; what other stages made is published only after this.
+    if (!stage.ops.some(isDatabaseLoad)) await this.checkDeferredFiles(stage);
+    return total;
   }
 
   private render(query: Select): RenderedSql {
@@ -371,7 +417,7 @@ class StageRunner {
   }
 
   /** Runs one op; says how many rows it wrote to a file and how many it rejected. */
-  async runOp(stage: Stage, op: StageOp): Promise<OpOutcome> {
+  async runOp(stage: Stage, op: StageOp, hooks: LoadHooks = {}): Promise<OpOutcome> {
     await this.resolveInputs(stage, op);
     const nothing: OpOutcome = { written: 0, rejected: 0 };
     switch (op.op) {
@@ -465,9 +511,9 @@ class StageRunner {
         return { written: pending.rows, rejected: 0 };
       }
       case 'loadPostgres':
-        return { written: (await loadPostgres(this.conn, op, this.render(op.query), this.loadContext(stage))).rows, rejected: 0 };
+        return { written: (await loadPostgres(this.conn, op, this.render(op.query), this.loadContext(stage, hooks))).rows, rejected: 0 };
       case 'loadMysql':
-        return { written: (await loadMysql(this.conn, op, this.render(op.query), this.loadContext(stage))).rows, rejected: 0 };
+        return { written: (await loadMysql(this.conn, op, this.render(op.query), this.loadContext(stage, hooks))).rows, rejected: 0 };
     }
   }
 }
@@ -692,15 +738,7 @@ async function runStageWithRetries(runner: StageRunner, conn: DuckDBConnection, 
       conn.interrupt();
     }, policy.stageTimeoutMs);
     try {
-      let written = 0;
-      let rejected = 0;
-      for (const op of stage.ops) {
-        const outcome = await runner.runOp(stage, op);
-        written += outcome.written;
-        rejected += outcome.rejected;
-      }
-      // Database loads check just before they commit; what other stages made is published only after this.
-      if (!stage.ops.some((op) => op.op === 'loadPostgres' || op.op === 'loadMysql')) await runner.checkDeferredFiles(stage);
+      const { written, rejected } = await runner.runStage(stage);
       if (deadline.passed) throw new Error('interrupted');
       return { ok: true, written, rejected, attempts: attempt };
     } catch (error) {

@@ -15,7 +15,7 @@ import { AppError, errorMessage } from '../../errors';
 import type { Column, ColumnType } from '../../pipeline/types';
 import { quoteIdent, quoteString, type RenderedSql } from '../../sql/ast';
 import type { StageOp } from '../../sql/ops';
-import { checkBatchKeys, checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
+import { alongside, checkBatchKeys, checkpoint, resolveSettings, type LoadContext, type LoadResult } from '../load';
 
 type LoadMysqlOp = Extract<StageOp, { op: 'loadMysql' }>;
 
@@ -128,7 +128,7 @@ export async function loadMysql(duck: DuckDBConnection, op: LoadMysqlOp, source:
     if (target.mode === 'upsert') {
       await conn.query(`CREATE TEMPORARY TABLE ${id(STAGING_TABLE)} (${mysqlColumnDefs(columns, keys)}) DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`);
     }
-    await conn.query(mysqlLoadData(target.mode === 'upsert' ? STAGING_TABLE : target.table, columns));
+    await alongside(conn.query(mysqlLoadData(target.mode === 'upsert' ? STAGING_TABLE : target.table, columns)), ctx.whileCopying);
     const [warning] = await query<RowDataPacket[]>('SHOW WARNINGS LIMIT 1');
     if (warning) throw new AppError('DESTINATION_LOAD_FAILED', `MySQL did not take the rows for ${where} as they are: ${String(warning.Message)}`, { nodeId });
     await checkpoint('after-copy', nodeId);

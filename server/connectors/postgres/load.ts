@@ -101,6 +101,7 @@ export async function loadPostgres(duck: DuckDBConnection, op: LoadPostgresOp, s
       options: 'FORMAT csv, HEADER false',
       dir: ctx.tempDir,
       consume: (csv) => session.guard(pipeline(csv, client.query(copyFrom(copyFromStdin(copyDestination({ ...target, scratch }), load))))),
+      ...(ctx.whileCopying ? { meanwhile: ctx.whileCopying } : {}),
     });
     // The merges join the staging table; the planner needs its size.
     if (target.mode !== 'append' && target.mode !== 'replace') await client.query(`ANALYZE ${ident(STAGING_TABLE)}`);
