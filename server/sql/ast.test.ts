@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   cast,
   col,
+  csvRejectsTables,
+  fileReads,
   param,
   quoteIdent,
   quoteString,
@@ -9,6 +11,8 @@ import {
   selectAll,
   selectColumns,
   table,
+  tableReferences,
+  withCsvLineErrors,
   type Expr,
   type FileRef,
   type RenderContext,
@@ -175,7 +179,7 @@ describe('readCsv', () => {
     selectAll({
       t: 'readCsv',
       file,
-      lineErrors: { t: "record", rejectsTable: "s0_output_rejects" },
+      lineErrors: { t: 'record', rejectsTable: 's0_output_rejects' },
       options: {
         delimiter: ',',
         quote: '"',
@@ -206,6 +210,24 @@ describe('readCsv', () => {
     );
   });
 
+  it('reads strictly when lines fail the query, and converts every column whenever lines are left out', () => {
+    const ctx: RenderContext = { resolveFile: (ref) => `/w/${ref.workspacePath}` };
+    const strict = renderSelect(withCsvLineErrors(readCsv(), { t: 'fail' }), ctx).sql;
+    expect(strict).toMatch(/^SELECT \* FROM read_csv\('\/w\/in\/orders.csv', .*columns = \{[^}]*\}\)$/);
+    expect(strict).not.toMatch(/ignore_errors|store_rejects|hash/);
+    const skipping = renderSelect(withCsvLineErrors(readCsv(), { t: 'skip' }), ctx).sql;
+    expect(skipping).toContain(", ignore_errors = true) WHERE hash(\"id\", \"customer's name\", \"ordered_at\") IS NOT NULL)");
+    expect(skipping).not.toContain('store_rejects');
+  });
+
+  it('finds the file reads and rejects tables of a query, however nested', () => {
+    const nested: Select = { t: 'select', items: '*', from: { t: 'join', kind: 'inner', left: { t: 'subquery', query: readCsv(), alias: 'a' }, right: { t: 'table', name: 'other' }, on: { t: 'literal', value: true } } };
+    expect(fileReads(nested).map((r) => r.file)).toEqual([file]);
+    expect(tableReferences(nested)).toEqual(['other']);
+    expect(csvRejectsTables(nested)).toEqual(['s0_output_rejects']);
+    expect(csvRejectsTables(withCsvLineErrors(nested, { t: 'skip' }))).toEqual([]);
+  });
+
   it('escapes a quote character used as delimiter/quote and a resolved path with a quote', () => {
     const { sql } = renderSelect(readCsv({ delimiter: "'", quote: "'", escape: '\\', header: false }), {
       resolveFile: () => "/srv/o'brien/in.csv",
@@ -228,7 +250,7 @@ describe('readCsv', () => {
 describe('readCsv encoding and quoted empties', () => {
   const scan = (options: Partial<{ encoding: 'utf-8' | 'utf-16' | 'latin-1'; quotedEmptyIsNull: boolean }>): string =>
     renderSelect(
-      selectAll({ t: 'readCsv', file: { workspacePath: 'a.csv' }, lineErrors: { t: "record", rejectsTable: "r" }, options: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'a', type: 'string' }], ...options } }),
+      selectAll({ t: 'readCsv', file: { workspacePath: 'a.csv' }, lineErrors: { t: 'record', rejectsTable: 'r' }, options: { delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'a', type: 'string' }], ...options } }),
       { resolveFile: () => '/w/a.csv' },
     ).sql;
 
