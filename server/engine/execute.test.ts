@@ -256,8 +256,11 @@ describe('rejected rows', () => {
     const events: StageEvent[] = [];
     // The rejects are found while the load copies; the first attempt then loses its connection.
     let copies = 0;
+    let handedOnByFirstCopy = 0;
     loadTestHooks.onCheckpoint = (name) => {
-      if (name === 'after-copy' && ++copies === 1) throw new AppError('DESTINATION_UNREACHABLE', 'connection lost', { transient: true });
+      if (name !== 'after-copy' || ++copies > 1) return;
+      handedOnByFirstCopy = batches.flatMap((b) => b.rows).length;
+      throw new AppError('DESTINATION_UNREACHABLE', 'connection lost', { transient: true });
     };
     try {
       const result = await executePlan(plan, {
@@ -270,6 +273,7 @@ describe('rejected rows', () => {
       });
       expect(result).toMatchObject({ rowsRead: 20_000, rowsWritten: 13714, rowsRejected: 6286 });
       expect(copies).toBe(2);
+      expect(handedOnByFirstCopy).toBe(6286);
       expect(events.find((e) => e.stageId === 'out' && e.status === 'succeeded')).toMatchObject({ attempts: 2, rowsRejected: 6286 });
       expect(batches.flatMap((b) => b.rows)).toHaveLength(6286);
     } finally {

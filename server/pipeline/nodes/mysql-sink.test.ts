@@ -5,7 +5,7 @@ import mysql, { type Connection, type RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile';
 import { explainPlan } from '../../compiler/explain';
-import type { LoadIdentity } from '../../connectors/load';
+import { loadTestHooks, type LoadIdentity } from '../../connectors/load';
 import { mysqlCreateTable, mysqlLoadData, mysqlUpsert } from '../../connectors/mysql/load';
 import { executePlan, type StageEvent } from '../../engine/execute';
 import { AppError } from '../../errors';
@@ -170,6 +170,49 @@ describe('mysql-sink on real MariaDB through the engine', () => {
     await conn.query(`CREATE TABLE ${mysql.escapeId(unkeyed)} (id BIGINT, name TEXT, amount DOUBLE, flag BOOLEAN, at DATETIME(6))`);
     await expect(runPipeline({ table: unkeyed, mode: 'upsert', keys: ['id'] }, first)).rejects.toMatchObject({ code: 'DESTINATION_SCHEMA_MISMATCH' });
     expect(await rowsOf(unkeyed)).toEqual([]);
+  });
+
+  it('loads the rows a fused cast keeps and hands on the ones it rejects, before MariaDB has finished loading (they run beside LOAD DATA)', async () => {
+    const t = name('cast');
+    await writeFile(path.join(root, 'quantities.csv'), 'id,qty\n1,2\n2,two\n3,4\n');
+    const doc: VisualPipeline = {
+      formatVersion: FORMAT_VERSION,
+      nodes: [
+        { id: 'src', kind: 'csv-source', version: 1, position: { x: 0, y: 0 }, config: { path: 'quantities.csv', delimiter: ',', quote: '"', escape: '"', header: true, columns: [{ name: 'id', type: 'integer' }, { name: 'qty', type: 'string' }] } },
+        { id: 'typed', kind: 'cast-columns', version: 1, position: { x: 0, y: 0 }, config: { casts: [{ column: 'qty', to: 'integer' }], onError: 'reject' } },
+        { id: 'sink', kind: 'mysql-sink', version: 1, position: { x: 0, y: 0 }, config: { connectionId: 'test-mysql', table: t } },
+      ],
+      edges: [
+        { id: 'e1', source: { node: 'src', port: 'output' }, target: { node: 'typed', port: 'input' } },
+        { id: 'e2', source: { node: 'typed', port: 'output' }, target: { node: 'sink', port: 'input' } },
+      ],
+    };
+    const plan = compile(doc).plan;
+    if (!plan) throw new Error('no plan');
+    expect(plan.stages.map((s) => s.nodeIds)).toEqual([['src'], ['typed', 'sink']]);
+    const rejected: unknown[] = [];
+    let rejectedWhenCopied: number | undefined;
+    loadTestHooks.onCheckpoint = (checkpoint) => {
+      if (checkpoint === 'after-copy') rejectedWhenCopied = rejected.length;
+    };
+    try {
+      const result = await executePlan(plan, {
+        workspaceRoot: root,
+        tempDir: path.join(root, '.tmp-cast'),
+        connections: testConnections,
+        load: { runId: `${prefix}-cast`, pipelineId: 'p1', attempt: 1 },
+        onRejects: (batch) => void rejected.push(...batch.rows.map((r) => r.row)),
+      });
+      expect(result).toMatchObject({ rowsRead: 3, rowsWritten: 2, rowsRejected: 1 });
+    } finally {
+      delete loadTestHooks.onCheckpoint;
+    }
+    expect(rejected).toEqual([{ id: 2, qty: 'two' }]);
+    expect(rejectedWhenCopied).toBe(1);
+    expect(await rowsOf(t)).toEqual([
+      { id: 1, qty: 2 },
+      { id: 3, qty: 4 },
+    ]);
   });
 
   it('is explained as the load it performs', () => {
