@@ -1,5 +1,6 @@
-// Runs an execution plan on DuckDB. Every stage materialises its outputs as
-// tables, so the next stage reads them by name; data never passes through Node.
+// Runs an execution plan on DuckDB. Every stage makes its outputs tables (or,
+// for a CSV source few queries read, a view over the file: ADR 010), so the
+// next stage reads them by name; data never passes through Node.
 // Files are written under temporary names and renamed only after every stage
 // has succeeded, so a failed run leaves its destinations untouched.
 // A run that ends with failures can keep checkpoints, and a later run can
