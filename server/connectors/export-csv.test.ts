@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDuckSession, type DuckSession } from '../engine/duckdb';
-import { exportCsv, type ExportVia } from './export-csv';
+import { exportCsv, type CsvExport, type ExportVia } from './export-csv';
 
 let dir: string;
 let session: DuckSession;
@@ -28,13 +28,12 @@ async function text(csv: Readable): Promise<string> {
 const sql = (s: string) => ({ sql: s, params: [] });
 
 describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
+  /** Exports `query` as header-less CSV through `via`, into the test's folder. */
+  const exportQuery = (query: string, ends: Pick<CsvExport, 'consume' | 'meanwhile'>) => exportCsv(session.connection, { query: sql(query), options: 'FORMAT csv, HEADER false', dir, via, ...ends });
+
   it('hands the consumer every row, and leaves nothing in the folder', async () => {
     let received = '';
-    const rows = await exportCsv(session.connection, {
-      query: sql('SELECT i, i * 2 AS twice FROM range(200000) t(i)'),
-      options: 'FORMAT csv, HEADER false',
-      dir,
-      via,
+    const rows = await exportQuery('SELECT i, i * 2 AS twice FROM range(200000) t(i)', {
       consume: async (csv) => void (received = await text(csv)),
     });
     expect(rows).toBe(200_000);
@@ -48,11 +47,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
     let release: () => void = () => undefined;
     const consumerWaits = new Promise<void>((resolve) => (release = resolve));
     let otherSaw: string | undefined;
-    const rows = await exportCsv(session.connection, {
-      query: sql('SELECT i FROM range(50000) t(i)'),
-      options: 'FORMAT csv, HEADER false',
-      dir,
-      via,
+    const rows = await exportQuery('SELECT i FROM range(50000) t(i)', {
       consume: async (csv) => {
         await text(csv);
         // The consumer finishes only after the other work ran: the two overlap.
@@ -67,11 +62,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
     expect(rows).toBe(50_000);
     expect(otherSaw).toBe('42');
     await expect(
-      exportCsv(session.connection, {
-        query: sql('SELECT i FROM range(10) t(i)'),
-        options: 'FORMAT csv, HEADER false',
-        dir,
-        via,
+      exportQuery('SELECT i FROM range(10) t(i)', {
         consume: async (csv) => {
           await text(csv);
         },
@@ -84,11 +75,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
   it('fails with DuckDB\'s error, not a hang, when the query fails before writing anything', async () => {
     const consumed: string[] = [];
     await expect(
-      exportCsv(session.connection, {
-        query: sql(`SELECT error('bad row ' || i) FROM range(3) t(i)`),
-        options: 'FORMAT csv, HEADER false',
-        dir,
-        via,
+      exportQuery(`SELECT error('bad row ' || i) FROM range(3) t(i)`, {
         consume: async (csv) => void consumed.push(await text(csv)),
       }),
     ).rejects.toThrow(/bad row 0/);
@@ -99,11 +86,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
 
   it('fails with DuckDB\'s error when the query fails halfway', async () => {
     await expect(
-      exportCsv(session.connection, {
-        query: sql(`SELECT CASE WHEN i < 150000 THEN i ELSE error('row ' || i || ' is bad') END FROM range(200000) t(i)`),
-        options: 'FORMAT csv, HEADER false',
-        dir,
-        via,
+      exportQuery(`SELECT CASE WHEN i < 150000 THEN i ELSE error('row ' || i || ' is bad') END FROM range(200000) t(i)`, {
         consume: async (csv) => {
           await text(csv);
         },
@@ -113,11 +96,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
 
   it('fails with the consumer\'s error, not a hang, when the destination stops reading', async () => {
     await expect(
-      exportCsv(session.connection, {
-        query: sql('SELECT i, repeat(\'x\', 100) FROM range(2000000) t(i)'),
-        options: 'FORMAT csv, HEADER false',
-        dir,
-        via,
+      exportQuery('SELECT i, repeat(\'x\', 100) FROM range(2000000) t(i)', {
         consume: async (csv) => {
           for await (const _chunk of csv) throw new Error('destination went away');
         },
@@ -129,11 +108,7 @@ describe.each<ExportVia>(['pipe', 'file'])('exportCsv via %s', (via) => {
 
   it('fails with the consumer\'s error when it fails before reading anything', async () => {
     await expect(
-      exportCsv(session.connection, {
-        query: sql('SELECT i FROM range(2000000) t(i)'),
-        options: 'FORMAT csv, HEADER false',
-        dir,
-        via,
+      exportQuery('SELECT i FROM range(2000000) t(i)', {
         consume: () => Promise.reject(new Error('refused at once')),
       }),
     ).rejects.toThrow('refused at once');
