@@ -3,7 +3,7 @@
 // file again for each reader, which costs less than writing the rows into
 // memory (and, under a memory budget, spilling them and reading them back),
 // and keeps a run's memory independent of the file's size. Pure.
-import { fileReads, tableReferences, type Select } from '../sql/ast';
+import { leafRelations, tableReferences, type Select } from '../sql/ast';
 import type { StageOp } from '../sql/ops';
 import type { Stage } from './compile';
 
@@ -14,10 +14,10 @@ import type { Stage } from './compile';
  */
 export const DEFERRED_READERS = 2;
 
-/** Whether the op reads CSV files, recording their malformed lines, and nothing else. */
+/** Whether the query reads CSV files, recording their malformed lines, and nothing else. */
 function readsOnlyCsv(query: Select): boolean {
-  const reads = fileReads(query);
-  return reads.length > 0 && tableReferences(query).length === 0 && reads.every((r) => r.t === 'readCsv' && r.lineErrors.t === 'record');
+  const leaves = leafRelations(query);
+  return leaves.length > 0 && leaves.every((r) => r.t === 'readCsv' && r.lineErrors.t === 'record');
 }
 
 export function deferFileReads(stages: Stage[]): Stage[] {

@@ -19,7 +19,7 @@ import type { SourceWatermark } from '../connectors/source';
 import { fetchHttpRecords, type HttpSourceOptions } from '../connectors/rest/fetch-records';
 import { AppError, errorMessage, isTransientError } from '../errors';
 import { csvRejectsTables, fileReads, quoteIdent, quoteString, renderSelect, tableReferences, withCsvLineErrors, type FileRef, type RenderedSql, type Select } from '../sql/ast';
-import { copyOptions, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
+import { copyOptions, filesRead, type RejectedRows, type RejectReason, type StageOp } from '../sql/ops';
 import { loadExcel } from '../connectors/files/excel';
 import { publishOutput } from '../connectors/files/publish';
 import { explainCsvError, explainReadError } from '../connectors/files/read-errors';
@@ -247,10 +247,7 @@ class StageRunner {
   }
 
   private async resolveInputs(stage: Stage, op: StageOp): Promise<void> {
-    const files: FileRef[] = [];
-    if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') files.push(op.file);
-    if (op.op === 'materialize') files.push(...fileReads(op.query).map((r) => r.file));
-    for (const f of files) {
+    for (const f of filesRead(op)) {
       if (!this.resolved.has(f.workspacePath)) {
         this.resolved.set(f.workspacePath, await resolveSourceFile(this.options, f.workspacePath, stage.id));
       }

@@ -22,7 +22,8 @@ import { canonicalJson } from '../pipeline/content-hash';
 import type { PipelineEdge, PipelineNode, VisualPipeline } from '../pipeline/model';
 import { getNodeDefinition } from '../pipeline/registry';
 import type { Column } from '../pipeline/types';
-import { fileReads, quoteIdent, quoteString, type FileRef } from '../sql/ast';
+import { quoteIdent, quoteString } from '../sql/ast';
+import { filesRead } from '../sql/ops';
 
 export const DEFAULT_PREVIEW_ROWS = 100;
 export const MAX_PREVIEW_ROWS = 1000;
@@ -246,13 +247,7 @@ function userDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 function inputFiles(plan: ExecutionPlan): string[] {
-  const files: FileRef[] = [];
-  for (const stage of plan.stages) {
-    for (const op of stage.ops) {
-      if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') files.push(op.file);
-      if (op.op === 'materialize') files.push(...fileReads(op.query).map((r) => r.file));
-    }
-  }
+  const files = plan.stages.flatMap((stage) => stage.ops.flatMap(filesRead));
   return [...new Set(files.map((f) => f.workspacePath))].sort();
 }
 

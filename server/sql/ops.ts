@@ -2,7 +2,7 @@
 // union of physical operations; node kinds produce them, the engine interprets
 // them, and neither needs to know about the other.
 import type { Column } from '../pipeline/types';
-import { quoteIdent, type CsvEncoding, type FileRef, type Select } from './ast';
+import { fileReads, quoteIdent, type CsvEncoding, type FileRef, type Select } from './ast';
 
 export type FileFormat = 'csv' | 'ndjson' | 'parquet';
 /** gzip and zstd for CSV and NDJSON; snappy and zstd for Parquet. */
@@ -156,4 +156,11 @@ export interface HttpSourceSpec {
   /** Further attempts of a request after 429, 5xx or a network error. */
   maxRetries: number;
   timeoutMs: number;
+}
+
+/** The files an op reads (not the ones it writes): the engine resolves and confines them first; a preview's cache is keyed on them. */
+export function filesRead(op: StageOp): FileRef[] {
+  if (op.op === 'checkCsvHeader' || op.op === 'failOnCsvRejects' || op.op === 'loadExcel') return [op.file];
+  if (op.op === 'materialize') return fileReads(op.query).map((r) => r.file);
+  return [];
 }
